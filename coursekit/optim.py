@@ -1,0 +1,497 @@
+r"""Optimizers with PyTorch's face and optax's insides.
+
+The face: ``opt = Adam(params, lr=1e-3, betas=(0.9, 0.999))`` with PyTorch's keyword names
+and defaults; ``params`` is a list of float NumPy arrays (updated in place) or a list of
+parameter-group dicts ``{"params": [...], "lr": ...}``; ``opt.step(grads)`` takes the
+gradients in the order of the parameters; ``opt.param_groups[i]["lr"]`` may be changed
+between steps. For the same gradients the iterates equal ``torch.optim``'s.
+
+The insides: each optimizer is one ``_update(p, g, state, group)`` of a few lines, its
+state an explicit dict per parameter (``opt.state[i]``), built from the small helpers below
+that every optimizer shares. The docstring of each class gives the update rule with the
+symbols the chapters use:
+
+====================  ==========================  ====================================
+symbol in a chapter   keyword argument            meaning
+====================  ==========================  ====================================
+``α``                 ``lr``                      learning rate
+``γ`` (``μ``)         ``momentum``                momentum coefficient ("friction")
+``λ``                 ``weight_decay``            L2 penalty (decoupled in AdamW)
+``β₁, β₂``            ``betas``                   decay of the first and second moments
+``ρ``                 ``rho`` (``alpha``)         decay of the squared-gradient average
+``ε``                 ``eps``                     keeps a denominator away from zero
+``t``                 ``state["step"]``           number of steps taken, from 1
+====================  ==========================  ====================================
+
+Hyperparameters may also be NumPy arrays that broadcast against the parameters: with
+``x`` of shape ``(n, 2)`` holding ``n`` independent 2-D points, ``lr`` of shape ``(n, 1)``
+runs ``n`` trajectories with ``n`` learning rates in one optimizer (a whole sweep at once).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "NAdam", "Rprop"]
+
+
+# --------------------------------------------------------------------------------------
+# Small helpers shared by every optimizer
+# --------------------------------------------------------------------------------------
+
+
+def ema_(avg: np.ndarray, x: np.ndarray, decay) -> np.ndarray:
+    """Exponential moving average, in place: ``avg ← decay·avg + (1 − decay)·x``."""
+    avg *= decay
+    avg += (1 - decay) * x
+    return avg
+
+
+def with_weight_decay(g: np.ndarray, p: np.ndarray, weight_decay) -> np.ndarray:
+    """L2 penalty added to the gradient: ``g + λ·p`` (a new array; ``g`` itself is the
+    caller's and is never changed). Returns ``g`` unchanged when ``λ`` is 0."""
+    if np.all(np.asarray(weight_decay) == 0):
+        return g
+    return g + weight_decay * p
+
+
+def _new_state(p: np.ndarray, *names: str, fill=0.0) -> dict:
+    """``{"step": 0, name: array like p filled with fill, ...}``."""
+    state = {"step": 0}
+    for name in names:
+        state[name] = np.full_like(p, fill)
+    return state
+
+
+# --------------------------------------------------------------------------------------
+# Argument checking: clear errors that name the argument and the allowed range
+# --------------------------------------------------------------------------------------
+
+
+def _values(name, value) -> np.ndarray:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | np.ndarray):
+        raise TypeError(f"{name} must be a number or a NumPy array of numbers; got {value!r}")
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite; got {value!r}")
+    return arr
+
+
+def _shown(value) -> str:
+    arr = np.asarray(value)
+    return repr(value) if arr.ndim == 0 else f"an array with min {arr.min():g} and max {arr.max():g}"
+
+
+def check_range(name: str, value, low=None, high=None, low_open=False, high_open=False):
+    """Raise ``ValueError`` unless every value of ``value`` lies in the interval given."""
+    arr = _values(name, value)
+    ok = np.ones(arr.shape, dtype=bool)
+    if low is not None:
+        ok &= arr > low if low_open else arr >= low
+    if high is not None:
+        ok &= arr < high if high_open else arr <= high
+    if not np.all(ok):
+        lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
+        hi = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
+        raise ValueError(f"{name} must be in {lo}, {hi}; got {_shown(value)}")
+
+
+def _pair(name: str, value):
+    if not (isinstance(value, tuple | list) and len(value) == 2):
+        raise TypeError(f"{name} must be a pair (a, b); got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------------------
+# The base class: parameter groups, state, step
+# --------------------------------------------------------------------------------------
+
+
+class Optimizer:
+    """Holds parameter groups and per-parameter state; ``step(grads)`` applies ``_update``.
+
+    A subclass sets ``defaults`` (PyTorch's), ``_validate(group)`` and
+    ``_update(p, g, state, group)``, which changes ``p`` (and ``state``) in place.
+    """
+
+    defaults: dict = {}
+
+    def __init__(self, params, **hyperparameters):
+        name = type(self).__name__
+        unknown = set(hyperparameters) - set(self.defaults)
+        if unknown:
+            raise TypeError(
+                f"{name} got unexpected keyword argument(s) {sorted(unknown)}; "
+                f"allowed: {', '.join(self.defaults)}"
+            )
+        defaults = {**self.defaults, **hyperparameters}
+        self.param_groups = []
+        for group in _as_groups(params, name):
+            extra = set(group) - set(self.defaults) - {"params"}
+            if extra:
+                raise TypeError(
+                    f"{name}: parameter group has unknown key(s) {sorted(extra)}; "
+                    f"allowed: params, {', '.join(self.defaults)}"
+                )
+            group = {**defaults, **group}
+            self._validate(group)
+            self.param_groups.append(group)
+        self._params = [p for group in self.param_groups for p in group["params"]]
+        if len({id(p) for p in self._params}) != len(self._params):
+            raise ValueError("params: some parameters appear more than once")
+        self.state = [{} for _ in self._params]
+
+    def _validate(self, group: dict) -> None:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def _update(self, p, g, state, group) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def step(self, grads) -> None:
+        """One update of every parameter, with ``grads`` in the order of the parameters."""
+        grads = _check_grads(grads, self._params)
+        i = 0
+        for group in self.param_groups:
+            self._validate(group)  # the user may have changed a hyperparameter since
+            for p in group["params"]:
+                self._update(p, grads[i], self.state[i], group)
+                i += 1
+
+    def __repr__(self):
+        hyper = ", ".join(f"{k}={v!r}" for k, v in self.param_groups[0].items() if k != "params")
+        return f"{type(self).__name__}({hyper})"
+
+
+def _as_groups(params, name):
+    if isinstance(params, np.ndarray):
+        raise TypeError(f"{name}: params must be a list of arrays (or of group dicts), not one array")
+    params = list(params)
+    if not params:
+        raise ValueError(f"{name}: params is empty; pass a list of float NumPy arrays")
+    groups = params if all(isinstance(p, dict) for p in params) else [{"params": params}]
+    out = []
+    for gi, group in enumerate(groups):
+        if "params" not in group:
+            raise ValueError(f"{name}: parameter group {gi} has no 'params' key")
+        ps = group["params"]
+        ps = [ps] if isinstance(ps, np.ndarray) else list(ps)
+        for pi, p in enumerate(ps):
+            if not (isinstance(p, np.ndarray) and np.issubdtype(p.dtype, np.floating)):
+                raise TypeError(
+                    f"{name}: params[{pi}] (group {gi}) must be a float NumPy array, updated in "
+                    f"place; got {type(p).__name__}"
+                    + (f" of dtype {p.dtype}" if isinstance(p, np.ndarray) else "")
+                )
+        out.append({**group, "params": ps})
+    return out
+
+
+def _check_grads(grads, params):
+    grads = list(grads)
+    if len(grads) != len(params):
+        raise ValueError(f"grads has {len(grads)} arrays but there are {len(params)} parameters")
+    out = []
+    for i, (g, p) in enumerate(zip(grads, params, strict=True)):
+        g = np.asarray(g, dtype=p.dtype)
+        if g.shape != p.shape:
+            raise ValueError(f"grads[{i}] has shape {g.shape}, but parameter {i} has shape {p.shape}")
+        out.append(g)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# The optimizers
+# --------------------------------------------------------------------------------------
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, with momentum and Nesterov momentum (PyTorch's form).
+
+    .. code-block:: text
+
+        g ← g + λ θ                               (weight_decay λ)
+        v ← g                         at t = 1    (momentum γ > 0)
+        v ← γ v + (1 − dampening) g   at t > 1
+        g ← g + γ v   (nesterov)   or   g ← v
+        θ ← θ − α g
+
+    The source notes write momentum as ``v ← γ v + α g; θ ← θ − v``: for a constant ``α``
+    their ``v`` is ``α`` times this one, so the iterates are the same.
+    """
+
+    defaults = dict(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False)
+
+    def _validate(self, group):
+        check_range("lr", group["lr"], low=0)
+        check_range("momentum", group["momentum"], low=0, high=1, high_open=True)
+        check_range("dampening", group["dampening"], low=0, high=1)
+        check_range("weight_decay", group["weight_decay"], low=0)
+        if group["nesterov"] and (
+            np.any(np.asarray(group["momentum"]) <= 0) or np.any(np.asarray(group["dampening"]) != 0)
+        ):
+            raise ValueError("nesterov=True needs momentum > 0 and dampening = 0")
+
+    def _update(self, p, g, state, group):
+        α, γ, λ = group["lr"], group["momentum"], group["weight_decay"]
+        g = with_weight_decay(g, p, λ)
+        if np.any(np.asarray(γ) != 0):
+            if "v" not in state:
+                state["v"] = g.copy()
+            else:
+                v = state["v"]
+                v *= γ
+                v += (1 - group["dampening"]) * g
+            g = g + γ * state["v"] if group["nesterov"] else state["v"]
+        p -= α * g
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi et al., 2011): a per-coordinate rate that only shrinks.
+
+    .. code-block:: text
+
+        g ← g + λ θ
+        α_t ← α / (1 + (t − 1) · lr_decay)
+        n ← n + g²                    (n starts at initial_accumulator_value)
+        θ ← θ − α_t g / (√n + ε)
+    """
+
+    defaults = dict(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10)
+
+    def _validate(self, group):
+        check_range("lr", group["lr"], low=0)
+        check_range("lr_decay", group["lr_decay"], low=0)
+        check_range("weight_decay", group["weight_decay"], low=0)
+        check_range("initial_accumulator_value", group["initial_accumulator_value"], low=0)
+        check_range("eps", group["eps"], low=0)
+
+    def _update(self, p, g, state, group):
+        if not state:
+            state.update(_new_state(p, "n", fill=group["initial_accumulator_value"]))
+        state["step"] += 1
+        t, n = state["step"], state["n"]
+        g = with_weight_decay(g, p, group["weight_decay"])
+        α_t = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        n += g * g
+        p -= α_t * g / (np.sqrt(n) + group["eps"])
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop (Tieleman & Hinton, 2012): Adagrad with a moving average instead of a sum.
+
+    .. code-block:: text
+
+        g ← g + λ θ
+        s ← ρ s + (1 − ρ) g²                     (ρ = alpha)
+        centered:  ḡ ← ρ ḡ + (1 − ρ) g ;  d ← √(s − ḡ²) + ε
+        otherwise: d ← √s + ε
+        momentum γ > 0:  b ← γ b + g / d ;  θ ← θ − α b
+        otherwise:       θ ← θ − α g / d
+    """
+
+    defaults = dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False)
+
+    def _validate(self, group):
+        check_range("lr", group["lr"], low=0)
+        check_range("alpha", group["alpha"], low=0, high=1)
+        check_range("eps", group["eps"], low=0)
+        check_range("weight_decay", group["weight_decay"], low=0)
+        check_range("momentum", group["momentum"], low=0, high=1, high_open=True)
+
+    def _update(self, p, g, state, group):
+        α, ρ, ε, γ = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        if not state:
+            state.update(_new_state(p, "s", "g_avg", "b"))
+        state["step"] += 1
+        g = with_weight_decay(g, p, group["weight_decay"])
+        s = ema_(state["s"], g * g, ρ)
+        if group["centered"]:
+            g_avg = ema_(state["g_avg"], g, ρ)
+            d = np.sqrt(s - g_avg * g_avg) + ε
+        else:
+            d = np.sqrt(s) + ε
+        if np.any(np.asarray(γ) > 0):
+            b = state["b"]
+            b *= γ
+            b += g / d
+            p -= α * b
+        else:
+            p -= α * g / d
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta (Zeiler, 2012): the step's unit comes from a running average of past steps.
+
+    .. code-block:: text
+
+        g ← g + λ θ
+        s ← ρ s + (1 − ρ) g²                   running average of squared gradients
+        Δθ ← √(u + ε) / √(s + ε) · g           uses u of the PREVIOUS steps (u_{t−1})
+        u ← ρ u + (1 − ρ) Δθ²                  then fold this step's update into u
+        θ ← θ − α Δθ
+
+    Source note 001 writes ``Δθ`` with ``V_t``, which would need this step's ``Δθ`` before it
+    exists; the correct order, used here and in PyTorch, is the one above.
+    """
+
+    defaults = dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0)
+
+    def _validate(self, group):
+        check_range("lr", group["lr"], low=0)
+        check_range("rho", group["rho"], low=0, high=1)
+        check_range("eps", group["eps"], low=0)
+        check_range("weight_decay", group["weight_decay"], low=0)
+
+    def _update(self, p, g, state, group):
+        ρ, ε = group["rho"], group["eps"]
+        if not state:
+            state.update(_new_state(p, "s", "u"))
+        state["step"] += 1
+        g = with_weight_decay(g, p, group["weight_decay"])
+        s = ema_(state["s"], g * g, ρ)
+        Δθ = np.sqrt(state["u"] + ε) / np.sqrt(s + ε) * g
+        ema_(state["u"], Δθ * Δθ, ρ)
+        p -= group["lr"] * Δθ
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2014): momentum on ``g`` and RMSprop on ``g²``, bias-corrected.
+
+    .. code-block:: text
+
+        g ← g + λ θ                     (L2 penalty inside the gradient; see AdamW)
+        m ← β₁ m + (1 − β₁) g
+        v ← β₂ v + (1 − β₂) g²
+        m̂ ← m / (1 − β₁ᵗ)
+        v̂ ← v / (1 − β₂ᵗ)               (amsgrad: v̂ uses the running maximum of v)
+        θ ← θ − α m̂ / (√v̂ + ε)
+
+    ε sits outside the square root, as in the paper and PyTorch (source note 001 puts it
+    inside, ``√(v̂ + ε)``, which changes the steps where ``v̂`` is tiny).
+    """
+
+    defaults = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False)
+    _decoupled = False
+
+    def _validate(self, group):
+        check_range("lr", group["lr"], low=0)
+        β1, β2 = _pair("betas", group["betas"])
+        check_range("betas[0]", β1, low=0, high=1, high_open=True)
+        check_range("betas[1]", β2, low=0, high=1, high_open=True)
+        check_range("eps", group["eps"], low=0)
+        check_range("weight_decay", group["weight_decay"], low=0)
+
+    def _update(self, p, g, state, group):
+        α, (β1, β2), ε, λ = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        if not state:
+            state.update(_new_state(p, "m", "v", *(["v_max"] if group["amsgrad"] else [])))
+        state["step"] += 1
+        t = state["step"]
+        if self._decoupled:
+            p *= 1 - α * λ  # AdamW: θ ← θ − αλθ, outside the adaptive step
+        else:
+            g = with_weight_decay(g, p, λ)
+        m = ema_(state["m"], g, β1)
+        v = ema_(state["v"], g * g, β2)
+        if group["amsgrad"]:
+            v = np.maximum(state["v_max"], v, out=state["v_max"])
+        m_hat = m / (1 - β1**t)
+        v_hat = v / (1 - β2**t)
+        p -= α * m_hat / (np.sqrt(v_hat) + ε)
+
+
+class AdamW(Adam):
+    r"""AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay.
+
+    .. code-block:: text
+
+        θ ← θ − α λ θ                   (decay the weights directly, not through g)
+        m, v, m̂, v̂ as in Adam, with g unchanged
+        θ ← θ − α m̂ / (√v̂ + ε)
+
+    With L2 in Adam the penalty ``λθ`` is divided by ``√v̂`` like every gradient, so weights
+    with large gradients are barely decayed; AdamW decays every weight at the same rate.
+    """
+
+    defaults = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False)
+    _decoupled = True
+
+
+class NAdam(Optimizer):
+    r"""NAdam (Dozat, 2016): Adam with Nesterov momentum, and PyTorch's momentum schedule.
+
+    .. code-block:: text
+
+        g ← g + λ θ
+        μ_t ← β₁ (1 − ½ · 0.96^(t·ψ))             (ψ = momentum_decay)
+        m ← β₁ m + (1 − β₁) g ;   v ← β₂ v + (1 − β₂) g²
+        v̂ ← v / (1 − β₂ᵗ)
+        θ ← θ − α (1 − μ_t) / (1 − Π_{i≤t} μ_i) · g / (√v̂ + ε)
+              − α μ_{t+1} / (1 − Π_{i≤t+1} μ_i) · m / (√v̂ + ε)
+    """
+
+    defaults = dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3)
+
+    def _validate(self, group):
+        Adam._validate(self, group | {"amsgrad": False})
+        check_range("momentum_decay", group["momentum_decay"], low=0)
+
+    def _update(self, p, g, state, group):
+        α, (β1, β2), ε, ψ = group["lr"], group["betas"], group["eps"], group["momentum_decay"]
+        if not state:
+            state.update(_new_state(p, "m", "v"), mu_product=1.0)
+        state["step"] += 1
+        t = state["step"]
+        g = with_weight_decay(g, p, group["weight_decay"])
+        μ_t = β1 * (1 - 0.5 * 0.96 ** (t * ψ))
+        μ_next = β1 * (1 - 0.5 * 0.96 ** ((t + 1) * ψ))
+        state["mu_product"] = mu_product = state["mu_product"] * μ_t
+        m = ema_(state["m"], g, β1)
+        v = ema_(state["v"], g * g, β2)
+        denom = np.sqrt(v / (1 - β2**t)) + ε
+        p -= α * (1 - μ_t) / (1 - mu_product) * g / denom
+        p -= α * μ_next / (1 - mu_product * μ_next) * m / denom
+
+
+class Rprop(Optimizer):
+    r"""Rprop (Riedmiller & Braun, 1993): only the sign of the gradient counts.
+
+    Each weight has its own step size ``Δ`` (starting at ``α``):
+
+    .. code-block:: text
+
+        if g · g_prev > 0:  Δ ← min(Δ · η₊, Δ_max)       same sign: speed up
+        if g · g_prev < 0:  Δ ← max(Δ · η₋, Δ_min) ; g ← 0   sign flipped: slow down, skip
+        θ ← θ − sign(g) · Δ ;  g_prev ← g
+
+    (``etas = (η₋, η₊)``, ``step_sizes = (Δ_min, Δ_max)``.) With mini-batches the sign of
+    ``g`` flips from batch to batch by noise alone, so Rprop is a full-batch method.
+    """
+
+    defaults = dict(lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0))
+
+    def _validate(self, group):
+        check_range("lr", group["lr"], low=0)
+        eta_minus, eta_plus = _pair("etas", group["etas"])
+        check_range("etas[0]", eta_minus, low=0, high=1, low_open=True, high_open=True)
+        check_range("etas[1]", eta_plus, low=1, low_open=True)
+        lo, hi = _pair("step_sizes", group["step_sizes"])
+        check_range("step_sizes[0]", lo, low=0)
+        check_range("step_sizes[1]", hi, low=0)
+        if np.any(np.asarray(lo) > np.asarray(hi)):
+            raise ValueError(f"step_sizes must be (min, max) with min <= max; got {group['step_sizes']!r}")
+
+    def _update(self, p, g, state, group):
+        (η_minus, η_plus), (Δ_min, Δ_max) = group["etas"], group["step_sizes"]
+        if not state:
+            state.update(_new_state(p, "g_prev"), Δ=np.broadcast_to(group["lr"], p.shape).astype(p.dtype))
+        state["step"] += 1
+        agreement = np.sign(g * state["g_prev"])
+        Δ = state["Δ"]
+        Δ *= np.where(agreement > 0, η_plus, np.where(agreement < 0, η_minus, 1.0))
+        np.clip(Δ, Δ_min, Δ_max, out=Δ)
+        g = np.where(agreement < 0, 0.0, g)
+        p -= np.sign(g) * Δ
+        state["g_prev"] = g
