@@ -142,6 +142,7 @@ class Optimizer:
         if len({id(p) for p in self._params}) != len(self._params):
             raise ValueError("params: some parameters appear more than once")
         self.state = [{} for _ in self._params]
+        self._validated = [dict(group) for group in self.param_groups]  # what was last checked
 
     def _validate(self, group: dict) -> None:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
@@ -153,11 +154,19 @@ class Optimizer:
         """One update of every parameter, with ``grads`` in the order of the parameters."""
         grads = _check_grads(grads, self._params)
         i = 0
-        for group in self.param_groups:
-            self._validate(group)  # the user may have changed a hyperparameter since
+        for gi, group in enumerate(self.param_groups):
+            self._revalidate_if_changed(gi, group)
             for p in group["params"]:
                 self._update(p, grads[i], self.state[i], group)
                 i += 1
+
+    def _revalidate_if_changed(self, gi: int, group: dict) -> None:
+        """Validate ``group`` again if a hyperparameter was replaced since the last check
+        (``opt.param_groups[0]["lr"] = ...`` between steps)."""
+        seen = self._validated[gi]
+        if group.keys() != seen.keys() or any(group[k] is not v for k, v in seen.items()):
+            self._validate(group)
+            self._validated[gi] = dict(group)
 
     def __repr__(self):
         hyper = ", ".join(f"{k}={v!r}" for k, v in self.param_groups[0].items() if k != "params")
