@@ -258,3 +258,53 @@ def test_caller_gradients_are_not_modified():
     g = np.full(3, 0.5)
     optim.SGD([x], lr=0.1, momentum=0.9, weight_decay=0.1).step([g])
     np.testing.assert_array_equal(g, 0.5)
+
+
+# ---- large parameters are updated block by block: same numbers ------------------------
+
+LARGE = 3 * optim.BLOCK_SIZE + 123  # several blocks and a ragged last one
+
+
+@pytest.mark.parametrize("optimizer_name, hyper, options", [c[1:] for c in cases.OPTIMIZER_CASES],
+                         ids=[c[0] for c in cases.OPTIMIZER_CASES])
+def test_blocked_update_equals_whole_array_update(optimizer_name, hyper, options, monkeypatch):
+    rng = np.random.default_rng(3)
+    start, c = rng.normal(size=(LARGE // 3, 3)), 0.3 * rng.normal(size=(LARGE // 3, 3))
+
+    def run():
+        p = start.copy()
+        opt = getattr(optim, optimizer_name)([p], **hyper)
+        for step in range(1, 31):
+            if "lr_change" in options and step == 15:
+                opt.param_groups[0]["lr"] *= 0.5
+            opt.step([cases.double_well_grad(p, c)])
+        return p
+
+    blocked = run()
+    monkeypatch.setattr(optim, "BLOCK_SIZE", 10**9)
+    whole = run()
+    np.testing.assert_array_equal(blocked, whole)
+    assert not np.allclose(blocked, start)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("optimizer_name, hyper", [("Adam", dict(lr=0.01)), ("SGD", dict(lr=0.01, momentum=0.9)),
+                                                   ("NAdam", dict(lr=0.01)), ("Rprop", dict(lr=0.01))])
+def test_large_blocked_parameter_matches_live_pytorch(optimizer_name, hyper):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    start, c = rng.normal(size=LARGE), 0.3 * rng.normal(size=LARGE)
+    p = start.copy()
+    opt = getattr(optim, optimizer_name)([p], **hyper)
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        tp = torch.tensor(start, requires_grad=True)
+        topt = getattr(torch.optim, optimizer_name)([tp], **hyper)
+        for _ in range(50):
+            opt.step([cases.double_well_grad(p, c)])
+            tp.grad = torch.from_numpy(cases.double_well_grad(tp.detach().numpy(), c))
+            topt.step()
+    finally:
+        torch.set_default_dtype(previous)
+    np.testing.assert_allclose(p, tp.detach().numpy(), rtol=1e-9, atol=1e-12)
