@@ -52,6 +52,8 @@ def ema_(avg: np.ndarray, x: np.ndarray, decay) -> np.ndarray:
 def with_weight_decay(g: np.ndarray, p: np.ndarray, weight_decay) -> np.ndarray:
     """L2 penalty added to the gradient: ``g + λ·p`` (a new array; ``g`` itself is the
     caller's and is never changed). Returns ``g`` unchanged when ``λ`` is 0."""
+    if isinstance(weight_decay, numbers.Real) and weight_decay == 0:  # the common case, checked cheaply
+        return g
     if np.all(np.asarray(weight_decay) == 0):
         return g
     return g + weight_decay * p
@@ -218,9 +220,7 @@ def _blocks(p, g, state, group):
     elements (views; state arrays sliced alike). Updating block by block reads each element
     from main memory once per step instead of once per NumPy operation: the result is the
     same, element for element, and several times faster for millions of parameters."""
-    scalar_hyper = all(np.ndim(v) == 0 for k, v in group.items() if k not in ("params", "betas", "etas", "step_sizes"))
-    scalar_pairs = all(np.ndim(x) == 0 for k in ("betas", "etas", "step_sizes") if k in group for x in group[k])
-    if p.size <= 2 * BLOCK_SIZE or not (scalar_hyper and scalar_pairs and p.flags.c_contiguous):
+    if p.size <= 2 * BLOCK_SIZE or not (p.flags.c_contiguous and _all_scalar(group)):
         yield p, g, state
         return
     flat = {k: v.reshape(-1) for k, v in state.items() if isinstance(v, np.ndarray) and v.shape == p.shape}
@@ -228,6 +228,13 @@ def _blocks(p, g, state, group):
     for start in range(0, p.size, BLOCK_SIZE):
         block = slice(start, start + BLOCK_SIZE)
         yield p_flat[block], g_flat[block], {**state, **{k: v[block] for k, v in flat.items()}}
+
+
+def _all_scalar(group) -> bool:
+    """Whether every hyperparameter of ``group`` is a scalar (pairs such as betas included)."""
+    pairs = ("betas", "etas", "step_sizes")
+    scalar_hyper = all(np.ndim(v) == 0 for k, v in group.items() if k != "params" and k not in pairs)
+    return scalar_hyper and all(np.ndim(x) == 0 for k in pairs if k in group for x in group[k])
 
 
 def _check_grads(grads, params):
