@@ -1,0 +1,548 @@
+"""Grade submitted notebooks against the instructor's solution notebooks.
+
+For each submission, only the answer cells are taken (matched by ``grade_id``); everything
+else -- prompts, setup code, visible and hidden checks -- comes from the source notebook. The
+assembled cells run in a fresh kernel, in an empty temporary directory (no notebook on disk),
+with a time limit per cell. Check cells run in *learner mode* (``coursekit.grading.rewrite``):
+only the learner's values are computed there; the expected values come from a *reference run*
+of the solution notebook in another kernel, and the grader compares the two in its own process.
+A check cell earns its points only if it ran without error and every check call in it matched.
+
+Submissions run in parallel (a process pool, one kernel per submission). Each result is
+appended to ``grades.csv`` and its feedback file written as soon as it is known; a re-run
+skips submissions already in ``grades.csv`` with the same content (sha256).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import csv
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+import pathlib
+import secrets
+import sys
+
+from . import notebooks as nbs
+from .checks import DEFAULT_ATOL, DEFAULT_RTOL, compare, failure_message
+from .kernel import KEEP_CHARS, CellResult, run_cells
+from .record import decode
+from .rewrite import parse_records, rewrite, site_info
+
+MAX_SUBMISSION_BYTES = 100_000_000
+FIXED_COLUMNS = ["submission", "sha256", "student", "assignment"]
+TAIL_COLUMNS = ["total", "max_points", "status", "reason"]
+
+
+class SourceError(RuntimeError):
+    """The instructor's notebook cannot be used for grading (e.g. it fails its own checks)."""
+
+
+# ----------------------------------------------------------------------------- the source side
+
+
+@dataclasses.dataclass
+class Site:
+    site: int
+    kind: str
+    hidden: bool
+    expected: object
+    rtol: float
+    atol: float
+    name: str | None
+    hint: str | None
+    message: str | None
+
+
+@dataclasses.dataclass
+class CheckCell:
+    index: int
+    grade_id: str
+    exercise: str
+    points: float
+    has_hidden: bool
+    sites: list  # the reference run's records, in order: [Site]
+
+
+@dataclasses.dataclass
+class Assignment:
+    name: str  # the source file's stem
+    ident: str  # metadata coursekit.assignment, else the stem
+    path: str
+    sha256: str
+    code: list  # [(role, grade_id, source)] for every code cell, in order
+    answers: dict  # grade_id -> (cell_type, stub, exercise)
+    checks: dict  # cell index in `code` -> CheckCell
+    exercises: dict  # exercise -> max points, in notebook order
+
+
+def _sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _code_cells(nb):
+    code, answers = [], {}
+    for cell in nb.cells:
+        gid = nbs.grade_id(cell)
+        if nbs.is_answer(cell):
+            answers[gid] = (cell.cell_type, nbs.stub_for(cell), nbs.exercise_of(cell))
+        if cell.cell_type != "code":
+            continue
+        role = "answer" if nbs.is_answer(cell) else "check" if nbs.is_check(cell) else "other"
+        code.append((role, gid, nbs.source_text(cell), cell))
+    return code, answers
+
+
+def _reference_run(code, timeout):
+    nonce = secrets.token_hex(8)
+    cells = [(rewrite(src, nonce, reference=True) if role == "check" else src, KEEP_CHARS if role == "check" else 0)
+             for role, _, src, _ in code]
+    results = run_cells(cells, timeout=timeout, max_restarts=0)
+    return [(res, parse_records(res.stdout, nonce)) for res in results]
+
+
+def prepare(path, *, timeout=30.0, runs=None):
+    """Read a source notebook and run its reference solution twice (values must agree).
+
+    ``runs``: the two reference runs if already made (see :func:`_reference_task`).
+    """
+    path = pathlib.Path(path)
+    data = path.read_bytes()
+    nb = nbs.read_source(path)
+    code, answers = _code_cells(nb)
+    runs = runs or [_reference_run(code, timeout) for _ in range(2)]
+    checks, exercises = {}, {}
+    for cell in nb.cells:
+        if nbs.is_check(cell):
+            exercises[nbs.exercise_of(cell)] = exercises.get(nbs.exercise_of(cell), 0.0) + nbs.points(cell)
+    for i, (role, gid, src, cell) in enumerate(code):
+        (res, recs), (_, recs2) = runs[0][i], runs[1][i]
+        where = f"{path.name}, code cell {i} ({gid or role})"
+        if res.status != "ok":
+            raise SourceError(f"{where}: the solution does not run: {res.status} {res.ename}: {res.evalue}")
+        if role != "check":
+            continue
+        if [_canon(r) for r in recs] != [_canon(r) for r in recs2]:
+            raise SourceError(f"{where}: two runs of the solution give different check values; "
+                              "seed every random input of the checks")
+        static = site_info(src)
+        sites = []
+        for rec in recs:
+            kind, hidden = static[rec["site"]]
+            args, kwargs = decode(rec["args"]), decode(rec["kwargs"])
+            sites.append(Site(
+                site=rec["site"], kind=kind, hidden=hidden,
+                expected=True if kind == "check_true" else args[0],
+                rtol=float(kwargs.get("rtol", DEFAULT_RTOL)), atol=float(kwargs.get("atol", DEFAULT_ATOL)),
+                name=kwargs.get("name"), hint=kwargs.get("hint"),
+                message=(args[0] if args else kwargs.get("message")) if kind == "check_true" else None,
+            ))
+        checks[i] = CheckCell(index=i, grade_id=gid, exercise=nbs.exercise_of(cell), points=nbs.points(cell),
+                              has_hidden=bool(nbs.hidden_lines(src)), sites=sites)
+    return Assignment(name=path.stem, ident=nbs.assignment_id(nb, path.stem), path=str(path),
+                      sha256=_sha256(data), code=[(r, g, s) for r, g, s, _ in code], answers=answers,
+                      checks=checks, exercises=exercises)
+
+
+def _canon(rec):
+    return json.dumps({k: rec.get(k) for k in ("site", "kind", "args", "kwargs")}, sort_keys=True)
+
+
+# ------------------------------------------------------------------------- the submission side
+
+
+@dataclasses.dataclass
+class Result:
+    submission: str
+    sha256: str = ""
+    student: str = ""
+    assignment: str = ""
+    scores: dict = dataclasses.field(default_factory=dict)  # exercise -> points earned
+    max_points: float = 0.0
+    status: str = "ok"  # ok | incomplete | invalid | error
+    notes: list = dataclasses.field(default_factory=list)
+    feedback: list = dataclasses.field(default_factory=list)  # lines
+
+    @property
+    def total(self):
+        return sum(self.scores.values())
+
+
+def _load_submission(path):
+    """``(sha256, notebook dict)``; raises ValueError with the reason it cannot be graded."""
+    size = os.path.getsize(path)
+    if size > MAX_SUBMISSION_BYTES:
+        raise ValueError(f"file too large ({size / 1e6:.0f} MB)")
+    data = pathlib.Path(path).read_bytes()
+    sha = _sha256(data)
+    try:
+        nb = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise ValueError(f"not valid JSON ({type(err).__name__})", sha) from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError("not a Jupyter notebook (no list of cells)", sha)
+    if not isinstance(nb.get("nbformat"), int) or nb["nbformat"] < 4:
+        raise ValueError("not a Jupyter notebook in format 4", sha)
+    return sha, nb
+
+
+def match_assignment(path, nb, assignments):
+    by_name = {a.name: a for a in assignments}
+    stem = pathlib.Path(path).stem
+    if stem in by_name:
+        return by_name[stem]
+    if isinstance(nb, dict):
+        ident = nbs.assignment_id(nb, None)
+        for a in assignments:
+            if ident is not None and ident in (a.ident, a.name):
+                return a
+    if len(assignments) == 1:
+        return assignments[0]
+    return None
+
+
+def _answers(nb, assignment, notes):
+    found = {}
+    for cell in nb["cells"]:
+        if not isinstance(cell, dict):
+            continue
+        gid = nbs.grade_id(cell)
+        if gid not in assignment.answers:
+            continue
+        if gid in found:
+            notes.append(f"answer cell {gid} appears more than once; the first one is graded")
+            continue
+        if cell.get("cell_type") != assignment.answers[gid][0]:
+            notes.append(f"answer cell {gid} changed its type; treated as missing")
+            continue
+        src = cell.get("source", "")
+        if not (isinstance(src, str) or (isinstance(src, list) and all(isinstance(s, str) for s in src))):
+            notes.append(f"answer cell {gid} is malformed; treated as missing")
+            continue
+        found[gid] = nbs.source_text(cell)
+    for gid in assignment.answers:
+        if gid not in found:
+            notes.append(f"answer cell {gid} is missing")
+    return found
+
+
+def _judge(check, res, records):
+    """``(passed, feedback lines)`` of one check cell."""
+    lines = []
+    ok = res.status == "ok"
+    if res.status == "error":
+        detail = res.ename if check.has_hidden else f"{res.ename}: {res.evalue}".strip()
+        lines.append(f"  ✗ the check cell raised {detail}")
+    elif res.status == "timeout":
+        lines.append("  ✗ the check cell timed out")
+    elif res.status == "died":
+        lines.append("  ✗ the kernel died in the check cell")
+    elif res.status == "not run":
+        lines.append("  ✗ not run (the kernel failed earlier)")
+    if len(records) > len(check.sites):
+        ok = False
+        lines.append("  ✗ unexpected extra check results (tampering?)")
+    hidden_count = 0
+    for k, site in enumerate(check.sites):
+        label = f"hidden check {hidden_count + 1}" if site.hidden else (site.name or f"check {k + 1}")
+        hidden_count += site.hidden
+        rec = records[k] if k < len(records) else None
+        if rec is None or rec.get("site") != site.site:
+            ok = False
+            lines.append(f"  ✗ {label}: not reached" if rec is None else f"  ✗ {label}: checks ran out of order")
+            continue
+        if "error" in rec:
+            ok = False
+            err = str(rec.get("error"))[:100]
+            msg = str(rec.get("message", ""))[:300]
+            text = f"{err}: {msg}" if msg and not site.hidden else err
+            lines.append(f"  ✗ {label}: raised {text}")
+            continue
+        try:
+            got = decode(rec.get("got"))
+            passed, reason = compare(site.kind, got, site.expected, site.rtol, site.atol)
+        except Exception:
+            passed, reason, got = False, "the value could not be read", None
+        if passed:
+            lines.append(f"  ✓ {label}: passed")
+            continue
+        ok = False
+        if site.hidden:
+            lines.append(f"  ✗ {label}: failed")
+        else:
+            msg = failure_message(site.kind, got, site.expected, reason, name=site.name, hint=site.hint,
+                                  message=site.message)
+            lines.append("  ✗ " + msg.replace("\n", "\n    "))
+    if not check.sites and res.status == "ok":
+        lines.append("  ✓ passed")
+    return ok, lines
+
+
+def grade_one(path, assignments, *, timeout=30.0, display_name=None):
+    """Grade one submission file; never raises (problems end up in status and notes)."""
+    result = Result(submission=display_name or str(path))
+    try:
+        try:
+            result.sha256, nb = _load_submission(path)
+        except ValueError as err:
+            result.sha256 = err.args[1] if len(err.args) > 1 else ""
+            nb = None
+            result.status, result.notes = "invalid", [err.args[0]]
+        except OSError as err:
+            result.status, result.notes = "invalid", [f"cannot read the file ({err.strerror})"]
+            nb = None
+        assignment = match_assignment(path, nb, assignments)
+        if assignment is None:
+            if result.status != "invalid":
+                result.status, result.notes = "invalid", ["no source notebook matches this submission"]
+            return result
+        result.assignment = assignment.name
+        result.max_points = sum(assignment.exercises.values())
+        result.scores = {ex: 0.0 for ex in assignment.exercises}
+        if nb is None:
+            return result
+        _grade_notebook(nb, assignment, result, timeout)
+    except Exception as err:  # a bug of the grader must not stop the others
+        result.status = "error"
+        result.notes.append(f"grader error: {type(err).__name__}: {err}")
+    return result
+
+
+def _grade_notebook(nb, assignment, result, timeout):
+    notes = result.notes
+    answers = _answers(nb, assignment, notes)
+    nonce = secrets.token_hex(8)
+    cells = []
+    for role, gid, src in assignment.code:
+        if role == "answer":
+            cells.append((answers.get(gid, assignment.answers[gid][1]), 0))
+        elif role == "check":
+            cells.append((rewrite(src, nonce, reference=False), KEEP_CHARS))
+        else:
+            cells.append((src, 0))
+    results = run_cells(cells, timeout=timeout)
+    unfinished = set()  # exercises whose answer cell did not finish: no points, whatever the checks say
+    for i, ((role, gid, _), res) in enumerate(zip(assignment.code, results, strict=True)):
+        if role == "answer" and res.status in ("timeout", "died"):
+            unfinished.add(assignment.answers[gid][2])
+        where = f"answer cell {gid}" if role == "answer" else f"check cell {gid}" if role == "check" else f"cell {i}"
+        if res.status == "timeout":
+            notes.append(f"{where} timed out after {timeout:g} s")
+        elif res.status == "died":
+            notes.append(f"the kernel died in {where}")
+        if res.output_chars > KEEP_CHARS or res.truncated:
+            notes.append(f"{where} printed {res.output_chars / 1e6:.0f} MB (output capped)")
+    if any(r.status == "not run" for r in results):
+        notes.append("some cells were not run (the kernel failed too often)")
+    by_exercise = {ex: [] for ex in assignment.exercises}
+    for i, check in assignment.checks.items():
+        res = results[i] if i < len(results) else CellResult(status="not run")
+        records = parse_records(res.stdout, nonce)
+        passed, lines = _judge(check, res, records)
+        if passed and check.exercise not in unfinished:
+            result.scores[check.exercise] += check.points
+        by_exercise[check.exercise].extend(lines)
+    if any(r.status in ("timeout", "died", "not run") for r in results):
+        result.status = "incomplete"
+    for ex, lines in by_exercise.items():
+        result.feedback.append(f"{ex}: {result.scores[ex]:g} / {assignment.exercises[ex]:g}")
+        if ex in unfinished:
+            result.feedback.append("  ✗ the answer cell did not finish (timed out or killed the kernel): no points")
+        result.feedback.extend(lines)
+
+
+# ----------------------------------------------------------------------------- the whole class
+
+
+def collect(paths):
+    """``[(file, root)]``: every ``.ipynb`` under the given folders (root: that folder) and the
+    given files (root: None), sorted, checkpoints skipped."""
+    found = {}
+    for p in map(pathlib.Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*.ipynb")):
+                if ".ipynb_checkpoints" not in f.parts:
+                    found.setdefault(f, p)
+        else:
+            found.setdefault(p, None)
+    return sorted(found.items(), key=lambda item: str(item[0]))
+
+
+def _student_and_feedback(path, root, assignment):
+    """The student's name and the feedback file's relative path.
+
+    Under a given folder, the student is the first folder below it (``submitted/alice/...``)
+    or else the file's stem; for a file given directly, its folder's name if the file is
+    named after the assignment, else its stem.
+    """
+    path = pathlib.Path(path)
+    rel = path.relative_to(root) if root is not None else None
+    if rel is not None and len(rel.parts) > 1:
+        return rel.parts[0], rel.with_suffix(".txt")
+    if path.stem == assignment and path.parent.name:
+        return path.parent.name, pathlib.Path(path.parent.name) / f"{path.stem}.txt"
+    return path.stem, pathlib.Path(f"{path.stem}.txt")
+
+
+def feedback_text(result, student):
+    lines = [f"Feedback for {student or result.submission}" + (f" -- {result.assignment}" if result.assignment else ""),
+             f"Score: {result.total:g} / {result.max_points:g}", ""]
+    lines += result.feedback
+    if result.notes:
+        lines += ["", "Notes:"] + [f"  - {n}" for n in result.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _columns(assignments):
+    if len(assignments) == 1:
+        return [ex for ex in assignments[0].exercises]
+    return [f"{a.name}: {ex}" for a in assignments for ex in a.exercises]
+
+
+def _row(result, student, assignments):
+    cols = dict.fromkeys(_columns(assignments), "")
+    prefix = "" if len(assignments) == 1 else f"{result.assignment}: "
+    for ex, pts in result.scores.items():
+        cols[prefix + ex] = f"{pts:g}"
+    return ([result.submission, result.sha256, student, result.assignment] + list(cols.values())
+            + [f"{result.total:g}", f"{result.max_points:g}", result.status, "; ".join(result.notes)])
+
+
+def _task(args):
+    path, display, assignments, timeout = args
+    return grade_one(path, assignments, timeout=timeout, display_name=display)
+
+
+def _reference_task(args):
+    path, timeout = args
+    return _reference_run(_code_cells(nbs.read_source(path))[0], timeout)
+
+
+def _load_or_prepare(sources, out, timeout, pool):
+    cache = out / "reference"
+    cache.mkdir(parents=True, exist_ok=True)
+    prepared, todo = {}, []
+    for path in sources:
+        sha = _sha256(path.read_bytes())
+        cached = cache / f"{path.stem}-{sha[:16]}.json"
+        if cached.exists():
+            try:
+                prepared[path] = _assignment_from_json(json.loads(cached.read_text(encoding="utf-8")))
+                continue
+            except (ValueError, KeyError, TypeError):
+                pass
+        todo.append((path, cached))
+    # Two reference runs per source, all in parallel; SourceError propagates (fix the source).
+    futures = [(p, c, [pool.submit(_reference_task, (str(p), timeout)) for _ in range(2)]) for p, c in todo]
+    for path, cached, runs in futures:
+        assignment = prepare(path, timeout=timeout, runs=[f.result() for f in runs])
+        cached.write_text(json.dumps(_assignment_to_json(assignment)), encoding="utf-8")
+        prepared[path] = assignment
+    return [prepared[p] for p in sources]
+
+
+def _assignment_to_json(a):
+    from .record import encode
+
+    data = dataclasses.asdict(a)
+    def sites(c):
+        return [{**dataclasses.asdict(s), "expected": encode(s.expected)} for s in c.sites]
+
+    data["checks"] = {str(k): {**dataclasses.asdict(c), "sites": sites(c)} for k, c in a.checks.items()}
+    return data
+
+
+def _assignment_from_json(d):
+    checks = {}
+    for k, c in d["checks"].items():
+        sites = [Site(**{**s, "expected": decode(s["expected"])}) for s in c["sites"]]
+        checks[int(k)] = CheckCell(**{**c, "sites": sites})
+    return Assignment(**{**d, "checks": checks, "code": [tuple(x) for x in d["code"]],
+                         "answers": {k: tuple(v) for k, v in d["answers"].items()}})
+
+
+def _read_done(csv_path, header):
+    if not csv_path.exists() or csv_path.stat().st_size == 0:
+        return {}
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    if not rows or rows[0] != header:
+        raise SourceError(f"{csv_path} was written for other exercises; use another --out folder")
+    return {(r[0], r[1]): r for r in rows[1:] if len(r) == len(header)}
+
+
+def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stderr):
+    """Grade every submission; return the list of new :class:`Result` objects (skipped ones excluded)."""
+    out = pathlib.Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    from .release import solution_notebooks
+
+    sources = solution_notebooks(source)
+    if not sources:
+        raise SourceError(f"no source notebooks in {source}")
+    files = collect(submissions)
+    workers = max(1, workers or min(len(files) or 1, os.cpu_count() or 1))
+    ctx = multiprocessing.get_context("spawn")
+    csv_path = out / "grades.csv"
+    results = []
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        assignments = _load_or_prepare(sources, out, timeout, pool)
+        header = FIXED_COLUMNS + _columns(assignments) + TAIL_COLUMNS
+        done = _read_done(csv_path, header)
+        todo = []
+        for f, root in files:
+            display = str(f)
+            sha = _sha256(f.read_bytes()) if f.is_file() and f.stat().st_size <= MAX_SUBMISSION_BYTES else ""
+            if (display, sha) in done:
+                print(f"skip {display} (already graded)", file=log)
+                continue
+            todo.append((f, display, root))
+        new_file = not csv_path.exists() or csv_path.stat().st_size == 0
+        with open(csv_path, "a", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            if new_file:
+                writer.writerow(header)
+                fh.flush()
+            futures = {pool.submit(_task, (str(f), d, assignments, timeout)): (f, d, r) for f, d, r in todo}
+            pending = set(futures)
+            while pending:
+                finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for fut in finished:
+                    f, display, root = futures[fut]
+                    try:
+                        result = fut.result()
+                    except Exception as err:  # a worker process died
+                        result = Result(submission=display, status="error",
+                                        notes=[f"grader error: {type(err).__name__}: {err}"])
+                    student, fb_rel = _student_and_feedback(f, root, result.assignment)
+                    result.student = student
+                    writer.writerow(_row(result, student, assignments))
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                    fb = out / "feedback" / fb_rel
+                    fb.parent.mkdir(parents=True, exist_ok=True)
+                    fb.write_text(feedback_text(result, student), encoding="utf-8")
+                    print(f"{result.status:10} {result.total:g}/{result.max_points:g}  {display}", file=log)
+                    results.append(result)
+    _compact(csv_path, header)
+    return results
+
+
+def _compact(csv_path, header):
+    """Keep one row per submission (the latest), in file order; atomic rewrite."""
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.reader(f)][1:]
+    latest = {}
+    for r in rows:
+        latest.pop(r[0], None)
+        latest[r[0]] = r
+    tmp = csv_path.with_suffix(".csv.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(sorted(latest.values(), key=lambda r: r[0]))
+    os.replace(tmp, csv_path)
+

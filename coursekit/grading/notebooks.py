@@ -1,0 +1,192 @@
+"""Notebook cells and their roles (the nbgrader metadata schema), regions, reading and writing.
+
+Roles, from a cell's ``metadata["nbgrader"]`` (schema_version 3, as nbgrader writes it):
+
+* answer cell: ``solution: true, grade: false`` -- the learner writes here;
+* check cell: ``grade: true, solution: false`` (code) with ``points`` -- graded automatically;
+* prompt cell: anything else (``locked: true`` cells are made read-only in the exercise).
+
+``metadata["coursekit"]["exercise"]`` (optional, on answer and check cells) names the exercise a
+cell belongs to; several check cells of one exercise add up. Without it, a check cell is its
+own exercise, named by its ``grade_id``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+
+BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+TEXT_STUB = "YOUR ANSWER HERE"
+
+
+class NotebookError(ValueError):
+    """A source notebook breaks the authoring rules (the message says which cell and why)."""
+
+
+def source_text(cell):
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def nbgrader_meta(cell):
+    meta = cell.get("metadata")
+    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return nbg if isinstance(nbg, dict) else {}
+
+
+def is_answer(cell):
+    nbg = nbgrader_meta(cell)
+    return bool(nbg.get("solution")) and not nbg.get("grade")
+
+
+def is_check(cell):
+    nbg = nbgrader_meta(cell)
+    return bool(nbg.get("grade")) and not nbg.get("solution") and cell.get("cell_type") == "code"
+
+
+def grade_id(cell):
+    gid = nbgrader_meta(cell).get("grade_id")
+    return gid if isinstance(gid, str) else None
+
+
+def exercise_of(cell):
+    """The exercise a cell belongs to: ``coursekit.exercise`` metadata, else its grade_id."""
+    meta = cell.get("metadata") or {}
+    ck = meta.get("coursekit") if isinstance(meta, dict) else None
+    if isinstance(ck, dict) and isinstance(ck.get("exercise"), str):
+        return ck["exercise"]
+    return grade_id(cell)
+
+
+def points(cell):
+    value = nbgrader_meta(cell).get("points", 0)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def assignment_id(nb, fallback):
+    meta = nb.get("metadata") or {}
+    ck = meta.get("coursekit") if isinstance(meta, dict) else None
+    if isinstance(ck, dict) and isinstance(ck.get("assignment"), str):
+        return ck["assignment"]
+    return fallback
+
+
+def replace_solution_regions(source, cell_type="code"):
+    """nbgrader's ClearSolutions, line for line: each region becomes the stub, indented."""
+    stub = (CODE_STUB if cell_type == "code" else TEXT_STUB).split("\n")
+    out, inside, replaced = [], False, False
+    for line in source.split("\n"):
+        if BEGIN_SOLUTION in line:
+            if inside:
+                raise NotebookError("nested BEGIN SOLUTION")
+            inside = replaced = True
+            indent = re.match(r"\s*", line).group(0)
+            out.extend(indent + s for s in stub)
+        elif END_SOLUTION in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise NotebookError("BEGIN SOLUTION without END SOLUTION")
+    return "\n".join(out), replaced
+
+
+def remove_hidden_tests(source):
+    """nbgrader's ClearHiddenTests: drop the hidden regions, markers included."""
+    out, inside, removed = [], False, False
+    for line in source.split("\n"):
+        if BEGIN_HIDDEN in line:
+            if inside:
+                raise NotebookError("nested BEGIN HIDDEN TESTS")
+            inside = removed = True
+        elif END_HIDDEN in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise NotebookError("BEGIN HIDDEN TESTS without END HIDDEN TESTS")
+    return "\n".join(out), removed
+
+
+def hidden_lines(source):
+    """The 1-based line numbers inside hidden-test regions (markers included)."""
+    lines, inside = set(), False
+    for number, line in enumerate(source.split("\n"), start=1):
+        if BEGIN_HIDDEN in line:
+            inside = True
+        if inside:
+            lines.add(number)
+        if END_HIDDEN in line:
+            inside = False
+    return lines
+
+
+def stub_for(cell):
+    """What an answer cell looks like in the released exercise."""
+    source = source_text(cell)
+    stubbed, replaced = replace_solution_regions(source, cell.get("cell_type", "code"))
+    if replaced:
+        return stubbed
+    return CODE_STUB if cell.get("cell_type") == "code" else TEXT_STUB
+
+
+def read_source(path):
+    """Read an instructor's notebook (nbformat 4) and check the authoring rules."""
+    nb = nbformat.read(str(path), as_version=4)
+    validate_source(nb, str(path))
+    return nb
+
+
+def validate_source(nb, where):
+    seen = set()
+    for index, cell in enumerate(nb.cells):
+        nbg = nbgrader_meta(cell)
+        src = source_text(cell)
+        here = f"{where}, cell {index}"
+        if nbg:
+            gid = grade_id(cell)
+            if not gid:
+                raise NotebookError(f"{here}: nbgrader metadata without a grade_id")
+            if gid in seen:
+                raise NotebookError(f"{here}: grade_id {gid!r} is used twice")
+            seen.add(gid)
+        try:
+            replace_solution_regions(src)
+            remove_hidden_tests(src)
+        except NotebookError as err:
+            raise NotebookError(f"{here}: {err}") from None
+        if BEGIN_SOLUTION in src and not is_answer(cell):
+            raise NotebookError(f"{here}: a solution region in a cell not marked as an answer cell")
+        if BEGIN_HIDDEN in src and not nbg.get("grade"):
+            raise NotebookError(f"{here}: a hidden-test region in a cell not marked as a check cell")
+        if is_check(cell) and points(cell) <= 0:
+            raise NotebookError(f"{here}: check cell {grade_id(cell)!r} has no points")
+
+
+def ensure_cell_ids(nb):
+    """Give cells without an id a deterministic one (nbformat would make random ones)."""
+    used = {c.get("id") for c in nb.cells if c.get("id")}
+    for index, cell in enumerate(nb.cells):
+        if not cell.get("id"):
+            candidate = f"cell-{index}"
+            while candidate in used:
+                candidate += "x"
+            cell["id"] = candidate
+            used.add(candidate)
+    if nb.get("nbformat_minor", 0) < 5:
+        nb["nbformat_minor"] = 5
+
+
+def dumps(nb):
+    """Deterministic text of a notebook: nbformat's layout (indent 1, sorted keys) + newline."""
+    ensure_cell_ids(nb)
+    nbformat.validate(nb)
+    text = nbformat.writes(nb, version=4)
+    # nbformat.writes already sorts keys; re-dumping pins the exact layout across versions.
+    data = json.loads(text)
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"

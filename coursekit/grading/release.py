@@ -1,0 +1,108 @@
+"""Release: write the learners' exercise notebooks from the instructor's solution notebooks.
+
+For every solution notebook (deterministic: the same input gives the same bytes):
+
+* answer cells: each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes
+  ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` (a whole answer cell without a region
+  becomes the stub); outputs and execution count cleared -- as ``nbgrader generate_assignment``;
+* check cells: the ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` regions are removed;
+  their stored outputs (the success lines) are kept, so ``pytest --nbval-lax`` fails on an
+  unsolved exercise (the stub and the check raise) and passes once it is solved;
+* other cells: outputs cleared, unless the cell has ``metadata.coursekit.keep_output: true``;
+* cells are locked as nbgrader does (check and read-only cells not editable, answer and check
+  cells not deletable); timing metadata is stripped; the notebook gets
+  ``metadata.coursekit.assignment`` (the solution's file stem unless set) so a renamed
+  submission can still be matched to its source.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import pathlib
+import sys
+
+from . import notebooks as nbs
+from .rewrite import check_calls
+
+
+def release_notebook(nb, assignment):
+    """The exercise version of a solution notebook (a new object; the input is not changed)."""
+    nb = copy.deepcopy(nb)
+    meta = nb.setdefault("metadata", {})
+    meta.setdefault("coursekit", {}).setdefault("assignment", assignment)
+    meta.pop("celltoolbar", None)
+    for cell in nb.cells:
+        cell_meta = cell.setdefault("metadata", {})
+        cell_meta.pop("execution", None)
+        nbg = nbs.nbgrader_meta(cell)
+        if nbs.BEGIN_SOLUTION in nbs.source_text(cell) or nbs.is_answer(cell):
+            cell["source"] = nbs.stub_for(cell)
+        if nbg.get("grade"):
+            cell["source"] = nbs.remove_hidden_tests(nbs.source_text(cell))[0]
+        if cell.get("cell_type") == "code":
+            keep = nbs.is_check(cell) or bool((cell_meta.get("coursekit") or {}).get("keep_output"))
+            if not keep:
+                cell["outputs"] = []
+                cell["execution_count"] = None
+            else:
+                for output in cell.get("outputs", []):
+                    output.get("metadata", {}).pop("execution", None)
+        # nbgrader's LockCells defaults.
+        if nbg.get("solution"):
+            cell_meta["deletable"] = False
+        elif nbg.get("grade") or nbg.get("locked"):
+            cell_meta["deletable"] = False
+            cell_meta["editable"] = False
+    return nb
+
+
+def lint(nb, where):
+    """Warnings about check cells the grader can only judge weakly."""
+    warnings = []
+    for index, cell in enumerate(nb.cells):
+        if not nbs.is_check(cell):
+            continue
+        try:
+            calls = check_calls(nbs.source_text(cell))
+        except SyntaxError as err:
+            warnings.append(f"{where}, cell {index}: check cell does not parse ({err.msg})")
+            continue
+        if not calls:
+            warnings.append(f"{where}, cell {index}: check cell {nbs.grade_id(cell)!r} calls no "
+                            "check_close/check_equal/check_true; the grader can only see whether it raised")
+        for call in calls:
+            if not call.args or isinstance(call.args[0], ast.Starred):
+                warnings.append(f"{where}, cell {index}, line {call.lineno}: pass the checked value "
+                                "as the first positional argument")
+    return warnings
+
+
+def solution_notebooks(source):
+    source = pathlib.Path(source)
+    if source.is_file():
+        return [source]
+    return sorted(p for p in source.glob("*.ipynb") if not p.name.startswith("."))
+
+
+def release(source, out, *, check_only=False, stream=sys.stderr):
+    """Write ``out/<name>.ipynb`` for every solution notebook in ``source`` (a folder or a file).
+
+    With ``check_only``, write nothing and return the names of the exercise notebooks that are
+    missing or differ from what a release would write. Otherwise return the names written.
+    """
+    out = pathlib.Path(out)
+    changed = []
+    for path in solution_notebooks(source):
+        nb = nbs.read_source(path)
+        for warning in lint(nb, str(path)):
+            print(f"warning: {warning}", file=stream)
+        text = nbs.dumps(release_notebook(nb, path.stem))
+        target = out / path.name
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current != text:
+            changed.append(path.name)
+            if not check_only:
+                out.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(text.encode("utf-8"))
+    return changed

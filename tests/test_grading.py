@@ -1,0 +1,358 @@
+"""Checks, release and grading (coursekit.grading), on a synthetic three-exercise notebook.
+
+The kernel-running tests share work: one release, one nbval run over a solved and a blank
+exercise notebook, and one grading run over every kind of submission (solved, blank, partial
+and the hostile ones), graded together as a class would be.
+"""
+
+import csv
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import nbformat
+import numpy as np
+import pytest
+
+from coursekit.grading import CheckFailed, check_close, check_equal, check_true, compare
+from coursekit.grading import notebooks as nbs
+from coursekit.grading.grader import SourceError, grade
+from coursekit.grading.record import Opaque, decode, encode
+from coursekit.grading.release import release, release_notebook
+from coursekit.grading.rewrite import parse_records, rewrite, site_info
+from tests.grading_fixtures import synthetic as syn
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- checks (no kernel)
+
+
+def test_check_close_prints_one_stable_line_on_success(capsys):
+    check_close(np.array([1.0, 2.0]), [1.0, 2.0 + 1e-9], name="Exercise 1")
+    check_close(0.5, 0.5)  # no name: silent
+    assert capsys.readouterr().out == "✓ Exercise 1 passed\n"
+
+
+def test_check_close_failure_says_expected_got_and_hint():
+    with pytest.raises(CheckFailed) as info:
+        check_close(0.12345678, 1.0, name="Exercise 1", hint="use central differences")
+    msg = str(info.value)
+    assert isinstance(info.value, AssertionError)
+    assert "Exercise 1: wrong value" in msg
+    assert "expected: 1.0" in msg and "got:      0.123457" in msg
+    assert "hint: use central differences" in msg
+
+
+def test_check_messages_for_shape_none_and_entries():
+    with pytest.raises(CheckFailed, match=r"(?i)expected shape \(2,\), got shape \(3,\)"):
+        check_close(np.zeros(3), np.zeros(2))
+    with pytest.raises(CheckFailed, match="forget to `return`"):
+        check_close(None, 1.0)
+    with pytest.raises(CheckFailed, match=r"(?i)1 of 3 entries differ; first at index \(1,\)"):
+        check_close(np.array([1.0, 2.5, 3.0]), np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(CheckFailed, match="expected: 2"):
+        check_equal(3, 2)
+    with pytest.raises(CheckFailed, match="losses must decrease"):
+        check_true(np.bool_(False), "losses must decrease")
+    check_equal((1, "a"), (1, "a"))
+    check_true(np.all(np.array([1, 2]) > 0))
+
+
+def test_compare_is_strict_about_types_and_nan():
+    assert compare("check_close", np.inf, np.inf)[0]
+    assert not compare("check_close", np.nan, np.nan)[0]
+    assert not compare("check_close", "1.0", 1.0)[0]
+    assert not compare("check_true", 1)[0]  # a truthy int is not the boolean True
+    assert not compare("check_equal", Opaque("X", "x"), 1)[0]
+
+
+def test_values_survive_the_trip_out_of_the_kernel():
+    values = [1.5, -3, True, None, "s", (1, 2.0), [np.float32(0.5)], {"a": np.arange(3)},
+              np.array([[1.0, np.nan], [np.inf, -0.0]]), 1 + 2j, np.array([1j]), np.int64(7)]
+    for v in values:
+        back = decode(json.loads(json.dumps(encode(v))))
+        assert type(back) is type(v) or isinstance(v, np.generic)
+        if isinstance(v, np.ndarray):
+            assert back.dtype == v.dtype and np.array_equal(back, v, equal_nan=True)
+    assert isinstance(decode(encode(object())), Opaque)
+    with pytest.raises(ValueError):
+        decode({"__nd__": [1], "dtype": "object", "shape": [1]})
+
+
+def test_learner_mode_never_sends_expected_values_to_the_kernel():
+    learner = rewrite(syn.CHK1, "abc123", reference=False)
+    reference = rewrite(syn.CHK1, "abc123", reference=True)
+    body = learner[learner.index("from coursekit.grading import"):]  # the cell, after the recorder
+    for snippet in ("np.exp(1.0)", "12.0", "1.0,", "hint"):
+        assert snippet not in body
+    assert "central_difference(np.exp, 1.0)" in learner  # the learner's value is still computed
+    assert "np.exp(1.0)" in reference and "12.0" in reference
+    assert site_info(syn.CHK1) == [("check_close", False), ("check_close", True), ("check_close", True)]
+    text = "junk\nabc123:{\"site\": 0, \"got\": 1.0}\nxabc123:{}\nabc123:not json\n"
+    assert parse_records(text, "abc123") == [{"site": 0, "got": 1.0}]
+
+
+# ------------------------------------------------------------------------------------- release
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    root = tmp_path_factory.mktemp("course")
+    source = syn.write_solution(root / "solutions")
+    assert release(root / "solutions", root / "exercises", stream=open(os.devnull, "w")) == ["01_demo.ipynb"]
+    exercise = nbformat.read(str(root / "exercises" / "01_demo.ipynb"), as_version=4)
+    return root, source, exercise
+
+
+def test_release_makes_stubs_removes_hidden_tests_and_keeps_check_outputs(course):
+    _, _, ex = course
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in ex.cells}
+    for gid, stub in syn.STUBS.items():
+        assert cells[gid].source == stub
+        assert cells[gid].outputs == [] and cells[gid].execution_count is None
+        assert cells[gid].metadata["deletable"] is False
+    text = json.dumps(ex)
+    assert "BEGIN" not in text and "HIDDEN" not in text and "SOLUTION" not in text
+    for snippet in syn.HIDDEN_SNIPPETS:
+        assert snippet not in text
+    for n in (1, 2, 3):
+        check = cells[f"ex{n}-check"]
+        assert [o["text"] for o in check.outputs] == [f"✓ Exercise {n} passed\n"]
+        assert check.metadata["editable"] is False and check.metadata["nbgrader"]["points"] > 0
+    assert ex.metadata["coursekit"]["assignment"] == "01_demo"
+
+
+def test_release_is_deterministic_and_detects_stale_exercises(course, tmp_path):
+    root, _, _ = course
+    release(root / "solutions", tmp_path, stream=open(os.devnull, "w"))
+    first = (tmp_path / "01_demo.ipynb").read_bytes()
+    assert first == (root / "exercises" / "01_demo.ipynb").read_bytes()
+    assert b'"execution"' not in first and first.endswith(b"}\n")
+    assert release(root / "solutions", tmp_path, check_only=True) == []
+    (tmp_path / "01_demo.ipynb").write_bytes(first.replace(b"YOUR CODE HERE", b"YOUR CODE"))
+    assert release(root / "solutions", tmp_path, check_only=True) == ["01_demo.ipynb"]
+
+
+def test_release_rejects_regions_in_the_wrong_cells():
+    nb = syn.solution_notebook()
+    nb.cells[1].source += "\n### BEGIN HIDDEN TESTS\nx = 1\n### END HIDDEN TESTS"
+    with pytest.raises(nbs.NotebookError, match="hidden-test region in a cell not marked"):
+        nbs.validate_source(nb, "nb")
+    nb = syn.solution_notebook()
+    nb.cells[4].metadata["nbgrader"]["grade_id"] = "ex1-answer"
+    with pytest.raises(nbs.NotebookError, match="used twice"):
+        nbs.validate_source(nb, "nb")
+    nb = syn.solution_notebook()
+    nb.cells[3].source = nb.cells[3].source.replace("### END SOLUTION", "")
+    with pytest.raises(nbs.NotebookError, match="without END SOLUTION"):
+        nbs.validate_source(nb, "nb")
+    assert release_notebook(syn.solution_notebook(), "x").cells[3].source == syn.STUBS["ex1-answer"]
+
+
+def _nbval(paths, cwd):
+    """Failing nbval items per notebook: {name: sorted code-cell indices}."""
+    (cwd / "pytest.ini").write_text("[pytest]\n")
+    report = cwd / "report.xml"
+    subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q",
+                    f"--junitxml={report}", *map(str, paths)], cwd=cwd, capture_output=True, timeout=300)
+    failed = {p.name: [] for p in paths}
+    cases = list(ET.parse(report).getroot().iter("testcase"))
+    assert len(cases) == 14, "every code cell of both notebooks is an nbval item"
+    for case in cases:
+        if case.find("failure") is not None or case.find("error") is not None:
+            name = case.get("classname").split(".")[0] + ".ipynb"
+            failed[name].append(int(case.get("name").split()[-1]))
+    return {k: sorted(v) for k, v in failed.items()}
+
+
+def test_nbval_lax_fails_each_unsolved_exercise_once_and_passes_when_solved(course, tmp_path):
+    _, _, ex = course
+    blank = syn.write(tmp_path / "blank.ipynb", ex)
+    solved = syn.write(tmp_path / "solved.ipynb", syn.submission(ex, solved=syn.ANSWERS))
+    failed = _nbval([blank, solved], tmp_path)
+    assert failed["solved.ipynb"] == []
+    code = [c for c in ex.cells if c.cell_type == "code"]
+    checks = [i for i, c in enumerate(code) if nbs.is_check(c)]
+    assert [i for i in failed["blank.ipynb"] if i in checks] == checks  # each check cell fails once
+    # The only other failure: the answer stub at top level (a stub inside a def raises only when called).
+    assert [i for i in failed["blank.ipynb"] if i not in checks] == [5]
+
+
+# ------------------------------------------------------------------------------------- grading
+
+LOOP_IN_FUNCTION = "def central_difference(f, x, h=1e-5):\n    while True:\n        pass"
+LOOP_AT_TOP = "def sgd_step(w, g, lr):\n    return w - lr * g\nwhile True:\n    pass"
+PATCHES = """import builtins, numpy, coursekit.grading, coursekit.grading.checks
+def central_difference(f, x, h=1e-5):
+    return 0.0
+_print = builtins.print
+builtins.print = lambda *a, **k: _print("✓ Exercise 1 passed")
+coursekit.grading.check_close = lambda *a, **k: _print("✓ Exercise 1 passed")
+coursekit.grading.checks.check_close = coursekit.grading.check_close
+coursekit.grading.check_equal = coursekit.grading.check_close
+numpy.allclose = lambda *a, **k: True
+numpy.isclose = lambda *a, **k: True
+"""
+SNOOP = """import glob, os
+def central_difference(f, x, h=1e-5):
+    files = glob.glob(os.path.join(os.getcwd(), "**", "*"), recursive=True)
+    leaks = [k for k, v in os.environ.items() if {source!r} in v]
+    for path in files:
+        if path.endswith(".ipynb"):
+            import json
+            nb = json.load(open(path))
+            return 1.0  # would go on to pull the expected values out of nb
+    raise RuntimeError(f"SNOOPED files={{files}} env={{leaks}}")
+"""
+
+
+def _hostile(ex, source_dir):
+    def edit_checks(nb):
+        for c in nb.cells:
+            if nbs.is_check(c):
+                c.source = 'print("✓ Exercise 1 passed")\nprint("✓ Exercise 2 passed")'
+                c.outputs = []
+
+    def delete_checks(nb):
+        nb.cells = [c for c in nb.cells if not nbs.is_check(c)]
+
+    def reorder(nb):
+        nb.cells = nb.cells[::-1]
+
+    sub = syn.submission
+    return {
+        "solved": sub(ex, solved=syn.ANSWERS),
+        "blank": ex,
+        "partial": sub(ex, solved=("ex1-answer", "ex3-answer")),
+        "not_json": '{"cells": [',
+        "not_notebook": {"cells": "none", "hello": [1, 2]},
+        "loops": sub(ex, solved=("ex3-answer",), answers={"ex1-answer": LOOP_IN_FUNCTION, "ex2-answer": LOOP_AT_TOP}),
+        "kills_kernel": sub(ex, solved=syn.ANSWERS, answers={"ex2-answer": "import os\nos._exit(1)"}),
+        "huge_output": sub(ex, solved=syn.ANSWERS, answers={
+            "ex2-answer": syn.EX2 + '\nprint("x" * 100_000_000)'}),
+        "edited_checks": sub(ex, edit=edit_checks),
+        "deleted_checks": sub(ex, solved=("ex2-answer",), edit=delete_checks),
+        "reordered": sub(ex, solved=syn.ANSWERS, edit=reorder),
+        "hard_coded": sub(ex, solved=("ex3-answer",), answers={
+            "ex1-answer": "def central_difference(f, x, h=1e-5):\n    return 1.0",
+            "ex2-answer": "import numpy as np\ndef sgd_step(w, g, lr):\n    return np.array([0.95, -2.05])"}),
+        "monkey_patch": sub(ex, answers={"ex1-answer": PATCHES}),
+        "reads_disk": sub(ex, answers={"ex1-answer": SNOOP.format(source=str(source_dir))}),
+    }
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    root, source, ex = course
+    subs = root / "submitted"
+    for name, nb in _hostile(ex, source.parent).items():
+        syn.write(subs / name / "01_demo.ipynb", nb)
+    out = root / "graded"
+    results = grade([subs], root / "solutions", out, workers=2, timeout=6, log=open(os.devnull, "w"))
+    with open(out / "grades.csv", newline="") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    feedback = {p.parent.name: p.read_text() for p in (out / "feedback").glob("*/01_demo.txt")}
+    return root, out, results, rows, feedback
+
+
+def _points(row):
+    return [float(row[ex]) for ex in syn.POINTS]
+
+
+def test_grades_csv_has_one_row_per_submission_and_a_column_per_exercise(graded):
+    _, out, results, rows, feedback = graded
+    assert len(results) == len(rows) == len(feedback) == 14
+    header = next(csv.reader(open(out / "grades.csv")))
+    assert header == ["submission", "sha256", "student", "assignment", *syn.POINTS,
+                      "total", "max_points", "status", "reason"]
+    for row in rows.values():
+        assert float(row["total"]) == sum(_points(row)) and row["max_points"] == "6"
+
+
+@pytest.mark.parametrize("student, points", [
+    ("solved", [2, 3, 1]), ("blank", [0, 0, 0]), ("partial", [2, 0, 1]), ("reordered", [2, 3, 1]),
+])
+def test_points_are_exactly_those_of_the_solved_exercises(graded, student, points):
+    row = graded[3][student]
+    assert _points(row) == points and row["status"] == "ok"
+
+
+@pytest.mark.parametrize("student, points, status, reason", [
+    ("not_json", [0, 0, 0], "invalid", "not valid JSON"),
+    ("not_notebook", [0, 0, 0], "invalid", "not a Jupyter notebook"),
+    ("loops", [0, 0, 1], "incomplete", "answer cell ex2-answer timed out after 6 s"),
+    ("kills_kernel", [2, 0, 1], "incomplete", "the kernel died in answer cell ex2-answer"),
+    ("huge_output", [2, 3, 1], "ok", "answer cell ex2-answer printed 100 MB (output capped)"),
+    ("edited_checks", [0, 0, 0], "ok", ""),
+    ("deleted_checks", [0, 3, 0], "ok", ""),
+    ("hard_coded", [0, 0, 1], "ok", ""),
+    ("monkey_patch", [0, 0, 0], "ok", ""),
+    ("reads_disk", [0, 0, 0], "ok", ""),
+])
+def test_hostile_and_broken_submissions(graded, student, points, status, reason):
+    row = graded[3][student]
+    assert (_points(row), row["status"]) == (points, status)
+    assert reason in row["reason"]
+
+
+def test_a_check_cell_that_hangs_is_timed_out(graded):
+    assert "check cell ex1-check timed out after 6 s" in graded[3]["loops"]["reason"]
+
+
+def test_the_kernel_sees_an_empty_directory_and_no_source_path(graded):
+    text = graded[4]["reads_disk"]
+    assert "raised RuntimeError: SNOOPED files=[] env=[]" in text
+
+
+def test_feedback_shows_visible_checks_and_hides_hidden_ones(graded):
+    feedback = graded[4]
+    hard = feedback["hard_coded"]
+    assert "Score: 1 / 6" in hard
+    assert "✓ Exercise 1: passed" in hard and "✗ hidden check 1: failed" in hard
+    patched = feedback["monkey_patch"]
+    assert "expected: 1.0" in patched and "got:      0.0" in patched and "hint: use (f(x + h)" in patched
+    for text in feedback.values():
+        for snippet in syn.HIDDEN_SNIPPETS:
+            assert snippet not in text
+    assert "Notes:\n  - not valid JSON" in feedback["not_json"]
+
+
+def test_a_rerun_skips_what_is_done_and_grades_what_is_new(graded):
+    root, out, _, rows, _ = graded
+    before = (out / "grades.csv").read_text()
+    assert grade([root / "submitted"], root / "solutions", out, workers=2, log=open(os.devnull, "w")) == []
+    assert (out / "grades.csv").read_text() == before
+    late = syn.write(root / "late" / "zoe" / "01_demo.ipynb", {"nbformat": 4, "cells": []})
+    new = grade([root / "submitted", late], root / "solutions", out, timeout=3, log=open(os.devnull, "w"))
+    assert [r.student for r in new] == ["zoe"]
+    assert [r.notes[:1] for r in new] == [["answer cell ex1-answer is missing"]]
+    with open(out / "grades.csv", newline="") as f:
+        assert len(list(csv.DictReader(f))) == 15
+
+
+def test_a_solution_that_fails_its_own_check_is_refused(tmp_path):
+    nb = syn.solution_notebook()
+    nb.cells[3].source = nb.cells[3].source.replace("(2 * h)", "h")
+    syn.write(tmp_path / "src" / "01_demo.ipynb", nb)
+    with pytest.raises(SourceError, match="the solution does not run: error CheckFailed"):
+        grade([], tmp_path / "src", tmp_path / "out", workers=1, timeout=10, log=open(os.devnull, "w"))
+
+
+def test_cli_check_prints_a_table_per_exercise(course, tmp_path):
+    _, _, ex = course
+    path = syn.write(tmp_path / "mine.ipynb", syn.submission(ex, solved=("ex1-answer",)))
+    proc = subprocess.run([sys.executable, "-m", "coursekit", "check", str(path), "--timeout", "20"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 1
+    assert lines[:5] == [
+        "exercise    result  points  message",
+        "Exercise 1  passed  2/2",
+        "Exercise 2  FAILED  0/3     not answered yet (NotImplementedError)",
+        "Exercise 3  FAILED  0/1     NameError: name 'best_step' is not defined",
+        "total               2/6",
+    ]
