@@ -52,8 +52,13 @@ def gamma_slider(value: float = 0.9, min: float = 0.0, max: float = 0.99, step: 
 def _ipympl_canvas(figure: Figure):
     """An ipympl canvas for ``figure``, without registering it with pyplot (so no second,
     pyplot-managed copy of the figure is ever shown)."""
+    import matplotlib
+
+    backend = matplotlib.get_backend()
     from ipympl.backend_nbagg import Canvas, FigureManager
 
+    if matplotlib.get_backend() != backend:  # importing ipympl switches pyplot to the widget backend;
+        matplotlib.use(backend)  # keep the notebook's (inline) backend for its static figures
     canvas = Canvas(figure)
     FigureManager(canvas, next(_figure_numbers))
     canvas.header_visible = False
