@@ -1,0 +1,128 @@
+"""Per-layer gradient norms, activation functions and their derivatives, per-layer histograms.
+
+Drawing only: every function takes Matplotlib axes and data (computed by
+``coursekit.diagnostics`` or ``coursekit.train``), draws, and returns the artists it made.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from .contours import COLORS
+
+__all__ = ["activation_plot", "layer_norms", "layer_bars", "layer_histograms"]
+
+
+def activation_plot(ax_f, ax_df, z, curves: dict, colors=None, bounds: dict | None = None):
+    """Each activation ``φ`` on ``ax_f`` and its derivative ``φ'`` on ``ax_df``.
+
+    ``curves`` is ``{name: (φ(z), φ'(z))}`` (``diagnostics.activation_curves``); ``bounds``
+    optionally ``{label: value}`` horizontal reference lines on the derivative axes (e.g. the
+    bound 0.25 of σ'). Returns the lines drawn."""
+    colors = COLORS if colors is None else colors
+    lines = []
+    for i, (name, (a, da)) in enumerate(curves.items()):
+        lines += ax_f.plot(z, a, color=colors[i % len(colors)], linewidth=1.6, label=name)
+        lines += ax_df.plot(z, da, color=colors[i % len(colors)], linewidth=1.6, label=name)
+    for label, value in (bounds or {}).items():
+        lines.append(ax_df.axhline(value, color="0.4", linestyle=":", linewidth=1))
+        ax_df.annotate(label, (z[0], value), xytext=(2, 2), textcoords="offset points", fontsize=8, color="0.3")
+    ax_f.set_xlabel("pre-activation $z$")
+    ax_f.set_ylabel(r"$\varphi(z)$")
+    ax_f.set_title("activation functions")
+    ax_df.set_xlabel("pre-activation $z$")
+    ax_df.set_ylabel(r"$\varphi'(z)$")
+    ax_df.set_title("their derivatives (the factor per layer)")
+    for ax in (ax_f, ax_df):
+        ax.grid(True, alpha=0.3)
+        ax.axvline(0, color="0.7", linewidth=0.8)
+    ax_f.legend(fontsize=8)  # same colours on both axes: one legend
+    return lines
+
+
+def layer_norms(ax, norms, labels=None, log: bool = True, colors=None, start: int = 1,
+                xlabel: str = "layer $l$ (1 = next to the input)",
+                ylabel: str = r"$\|\partial L/\partial W_l\|$", title: str | None = None,
+                legend: bool = True, **line_kwargs):
+    """One line per network: the per-layer norms against the layer index.
+
+    ``norms`` is a list of arrays (one per network; lengths may differ) or a dict
+    ``{label: array}``; non-finite or zero values are not drawn on a log axis."""
+    if isinstance(norms, dict):
+        labels = list(norms) if labels is None else labels
+        norms = list(norms.values())
+    labels = [None] * len(norms) if labels is None else list(labels)
+    if len(labels) != len(norms):
+        raise ValueError(f"labels must have one entry per curve ({len(norms)}); got {len(labels)}")
+    colors = COLORS if colors is None else colors
+    lines = []
+    for i, (values, label) in enumerate(zip(norms, labels, strict=True)):
+        values = np.asarray(values, dtype=float)
+        shown = np.where(np.isfinite(values) & ((values > 0) | (not log)), values, np.nan)
+        kwargs = {"marker": "o", "markersize": 3, "linewidth": 1.5, **line_kwargs}
+        (line,) = ax.plot(np.arange(start, start + len(values)), shown, color=colors[i % len(colors)],
+                          label=label, **kwargs)
+        lines.append(line)
+    if log:
+        ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3, which="major")
+    if legend and any(label is not None for label in labels):
+        ax.legend(fontsize=8)
+    return lines
+
+
+def layer_bars(ax, values, labels=None, log: bool = True, colors=None, start: int = 1,
+               xlabel: str = "layer $l$ (1 = next to the input)", ylabel: str = "",
+               title: str | None = None):
+    """Grouped bars per layer: ``values`` is a dict ``{label: array}`` or a list of arrays of
+    equal length. Returns the bar containers."""
+    if isinstance(values, dict):
+        labels = list(values) if labels is None else labels
+        values = list(values.values())
+    labels = [None] * len(values) if labels is None else list(labels)
+    colors = COLORS if colors is None else colors
+    n = len(values)
+    width = 0.8 / max(n, 1)
+    bars = []
+    for i, (v, label) in enumerate(zip(values, labels, strict=True)):
+        x = np.arange(start, start + len(v)) + (i - (n - 1) / 2) * width
+        bars.append(ax.bar(x, np.asarray(v, dtype=float), width=width, color=colors[i % len(colors)], label=label))
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3, axis="y")
+    if any(label is not None for label in labels):
+        ax.legend(fontsize=8)
+    return bars
+
+
+def layer_histograms(axes, values, bins=None, color=None, label: str | None = None, derivative=None,
+                     xlabel: str = "pre-activation $z$"):
+    """One histogram per layer (``values[l]`` on ``axes[l]``), e.g. the pre-activations of
+    each layer of a deep network. ``derivative`` is an optional ``(z, φ'(z))`` pair drawn
+    (scaled to the axes) over each histogram to show where the activation is sensitive."""
+    bins = np.linspace(-6, 6, 49) if bins is None else bins
+    color = COLORS[0] if color is None else color
+    artists = []
+    for l, (ax, v) in enumerate(zip(axes, values, strict=False)):
+        v = np.asarray(v, dtype=float).reshape(-1)
+        v = v[np.isfinite(v)]
+        artists.append(ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, density=True, color=color, alpha=0.6,
+                               label=label if l == 0 else None))
+        if derivative is not None:
+            z, d = derivative
+            artists += ax.plot(z, np.asarray(d) / np.max(d) * ax.get_ylim()[1] * 0.95, color="0.3",
+                               linewidth=1, linestyle="--")
+        ax.set_title(f"layer {l + 1}", fontsize=9)
+        ax.set_yticks([])
+        ax.set_xlabel(xlabel, fontsize=8)
+    return artists

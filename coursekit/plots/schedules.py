@@ -1,0 +1,97 @@
+"""Learning-rate schedule curves and the LR range-test plot.
+
+Drawing only: every function takes a Matplotlib ``ax`` and data (rates computed by
+``coursekit.schedules``, a result of ``coursekit.lr_finder``), draws, and returns the artists
+it made. Nothing here computes a schedule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .contours import COLORS
+
+__all__ = ["schedule_curves", "mark_values", "range_test_plot"]
+
+
+def schedule_curves(ax, t, curves, log: bool = True, colors=None, xlabel: str = "epoch $t$",
+                    ylabel: str = r"learning rate $\alpha_t$", title: str | None = None,
+                    legend: bool = True, steps: bool = True, **line_kwargs):
+    """One line per schedule on ``ax``; returns the list of lines.
+
+    - ``t``: the step counts (shared by all curves), e.g. ``np.arange(50)``;
+    - ``curves``: a dict ``{label: rates}`` (rates of the same length as ``t``), or a list of
+      ``(label, rates)`` pairs;
+    - ``steps``: draw each rate as constant over its epoch (``drawstyle="steps-post"``), which
+      is what a scheduler stepped once per epoch does; ``False`` joins the points;
+    - ``log``: logarithmic rate axis (decays by orders of magnitude look like straight lines
+      for exponential decay).
+    """
+    items = list(curves.items()) if isinstance(curves, dict) else list(curves)
+    colors = COLORS if colors is None else colors
+    t = np.asarray(t)
+    lines = []
+    for i, (label, rates) in enumerate(items):
+        rates = np.asarray(rates, dtype=float)
+        if rates.shape != t.shape:
+            raise ValueError(f"curve {label!r} has shape {rates.shape}, but t has shape {t.shape}")
+        kwargs = {"linewidth": 1.6, "drawstyle": "steps-post" if steps else "default", **line_kwargs}
+        (line,) = ax.plot(t, rates, color=colors[i % len(colors)], label=label, **kwargs)
+        lines.append(line)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3, which="major")
+    if legend and items:
+        ax.legend(fontsize=8)
+    return lines
+
+
+def mark_values(ax, t, values, fmt: str = "{:g}", color: str = "k", offset=(4, 6), fontsize: int = 8,
+                **marker_kwargs):
+    """Dots at ``(t[i], values[i])``, each labelled with ``fmt.format(value)`` (the worked
+    examples: "0.05 at epoch 10"); returns the line of markers."""
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    values = np.atleast_1d(np.asarray(values, dtype=float))
+    kwargs = {"marker": "o", "markersize": 5, "linestyle": "none", "color": color, **marker_kwargs}
+    (dots,) = ax.plot(t, values, **kwargs)
+    for ti, vi in zip(t, values, strict=True):
+        ax.annotate(fmt.format(vi), (ti, vi), textcoords="offset points", xytext=offset, fontsize=fontsize)
+    return dots
+
+
+def range_test_plot(ax, result, color: str = COLORS[0], title: str | None = "LR range test",
+                    show_raw: bool = True):
+    """The LR range test: loss against learning rate (log axis), the smoothed curve, and the
+    suggested rate as a labelled vertical line.
+
+    ``result`` is what ``coursekit.lr_finder.lr_range_test`` returns (``lrs``, ``losses``,
+    ``smoothed``, ``suggested_lr``, ``min_loss_lr``). Returns a dict of the artists.
+    """
+    lrs = np.asarray(result.lrs, dtype=float)
+    artists = {}
+    if show_raw:
+        (artists["raw"],) = ax.plot(lrs, result.losses, color=color, alpha=0.3, linewidth=0.8,
+                                    label="loss of each mini-batch")
+    (artists["smoothed"],) = ax.plot(lrs, result.smoothed, color=color, linewidth=1.8,
+                                     label="smoothed (EMA, bias-corrected)")
+    finite = np.isfinite(result.smoothed)
+    if np.any(finite):
+        low = np.nanmin(result.smoothed[finite])
+        start = result.smoothed[finite][0]
+        ax.set_ylim(0.9 * low, max(1.6 * start, 1.1 * low))
+    ax.set_xscale("log")
+    artists["min"] = ax.axvline(result.min_loss_lr, color="0.4", linestyle=":", linewidth=1.2,
+                                label=f"lowest smoothed loss at α = {result.min_loss_lr:.3g}")
+    artists["suggested"] = ax.axvline(result.suggested_lr, color="C3", linestyle="--", linewidth=1.5,
+                                      label=f"suggested α = {result.suggested_lr:.3g}")
+    ax.set_xlabel(r"learning rate $\alpha$ (log scale; it grows each mini-batch step)")
+    ax.set_ylabel("training loss (cross-entropy)")
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="upper left")
+    return artists

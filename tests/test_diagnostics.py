@@ -1,0 +1,117 @@
+"""coursekit.diagnostics: per-layer gradient norms, signal norms, activation statistics,
+chain factors, weight changes, the deep-MLP builder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coursekit import diagnostics as D
+from coursekit import gradients, nn
+
+
+@pytest.fixture(scope="module")
+def batch():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(20, 6)), rng.integers(0, 3, 20)
+
+
+def test_activation_curves_are_the_layers_and_their_derivatives():
+    z = np.linspace(-5, 5, 101)
+    curves = D.activation_curves(z)
+    assert list(curves) == ["sigmoid", "tanh", "relu", "leaky_relu", "elu"]
+    s, ds = curves["sigmoid"]
+    np.testing.assert_allclose(s, 1 / (1 + np.exp(-z)))
+    np.testing.assert_allclose(ds, s * (1 - s))
+    assert ds.max() == pytest.approx(0.25)
+    t, dt = curves["tanh"]
+    np.testing.assert_allclose(dt, 1 - np.tanh(z) ** 2)
+    for name in curves:
+        zz = z[1::10] + 0.01  # avoid the kink of ReLU at 0
+        num = [gradients.central_difference(lambda v, n=name: D.activation_curves(v, [n])[n][0].sum(), np.array([q]))[0]
+               for q in zz]
+        np.testing.assert_allclose(D.activation_curves(zz, [name])[name][1], num, atol=1e-7)
+    with pytest.raises(ValueError, match="activation"):
+        D.activation("swish")
+
+
+def test_deep_mlp_structure_and_weight_scale():
+    m = D.deep_mlp(4, "tanh", 8, in_features=6, out_features=3, seed=0)
+    lin = D.linear_layers(m)
+    assert [layer.W.shape for layer in lin] == [(6, 8), (8, 8), (8, 8), (8, 8), (8, 3)]
+    r = D.deep_mlp(4, "tanh", 8, in_features=6, out_features=3, residual=True, batchnorm=True, seed=0)
+    assert sum(isinstance(layer, nn.Residual) for layer in r.layers) == 3
+    assert len(D.linear_layers(r)) == 5
+    big = D.deep_mlp(3, "relu", 400, in_features=400, out_features=3, scale=2.0, seed=0)
+    assert np.std(D.linear_layers(big)[1].W) * np.sqrt(400) == pytest.approx(2.0, rel=0.02)
+    again = D.deep_mlp(3, "relu", 400, in_features=400, out_features=3, scale=2.0, seed=0)
+    np.testing.assert_array_equal(D.linear_layers(big)[1].W, D.linear_layers(again)[1].W)
+    with pytest.raises(ValueError, match="depth"):
+        D.deep_mlp(0)
+    with pytest.raises(ValueError, match="scale"):
+        D.set_weight_scale(m, -1.0)
+
+
+def test_layer_gradient_norms_match_numerical_gradient(batch):
+    X, y = batch
+    m = D.deep_mlp(3, "tanh", 5, in_features=6, out_features=3, scale=1.0, seed=1)
+    norms = D.layer_gradient_norms(m, X, y)
+    for layer, n in zip(D.linear_layers(m), norms, strict=True):
+        W0 = layer.W.copy()
+
+        def loss(W, layer=layer):
+            layer.W[...] = W
+            return nn.softmax_cross_entropy(m.forward(X), y)[0]
+
+        num = gradients.central_difference(loss, W0.copy())
+        layer.W[...] = W0
+        assert n == pytest.approx(np.linalg.norm(num), rel=1e-6)
+
+
+def test_signal_norms_and_the_one_of_residual_blocks(batch):
+    X, y = batch
+    m = D.deep_mlp(3, "sigmoid", 6, in_features=6, out_features=3, seed=2)
+    s = D.signal_norms(m, X, y)
+    assert len(s) == len(m.layers) + 1
+    loss = lambda x: nn.softmax_cross_entropy(m.forward(x), y)[0]
+    assert s[0] == pytest.approx(np.linalg.norm(gradients.central_difference(loss, X.copy())), rel=1e-6)
+    # a residual block whose branch has zero weights passes the gradient on unchanged
+    lin = nn.Linear(6, 6, seed=0)
+    lin.W[...] = 0.0
+    block = nn.Residual(nn.Sequential(lin, nn.Sigmoid()))
+    block.forward(X)
+    d = np.random.default_rng(3).normal(size=X.shape)
+    np.testing.assert_array_equal(block.backward(d), d)
+
+
+def test_activation_values_and_saturation(batch):
+    X, _ = batch
+    m = D.deep_mlp(3, "sigmoid", 5, in_features=6, out_features=3, scale=1.0, seed=0)
+    zs = D.activation_values(m, X)
+    outs = D.activation_values(m, X, inputs=False)
+    assert len(zs) == len(outs) == 3
+    np.testing.assert_allclose(outs[0], 1 / (1 + np.exp(-zs[0])))
+    sat = D.saturation(np.array([0.0, 10.0, -10.0, 0.0]), "sigmoid")
+    assert sat["saturated_fraction"] == pytest.approx(0.5)
+    assert sat["mean_derivative"] == pytest.approx(0.125, rel=1e-3)
+
+
+def test_chain_factors_product_is_the_derivative():
+    w, b = np.array([1.5, -0.7, 2.0, 0.9]), np.array([0.1, 0.0, -0.3, 0.2])
+    for name in D.ACTIVATIONS:
+        a, f = D.chain_factors(w, b, 0.4, name)
+        num = gradients.central_difference(lambda x, n=name: D.chain_factors(w, b, x[0], n)[0][-1], np.array([0.4]))[0]
+        assert np.prod(f) == pytest.approx(num, rel=1e-6, abs=1e-10)
+        assert len(a) == 5
+    _, f = D.chain_factors(np.full(5, 1.25), 0.0, 0.0, "tanh")
+    np.testing.assert_allclose(f, 1.25)
+
+
+def test_weight_changes():
+    m = D.deep_mlp(2, "relu", 4, in_features=3, out_features=2, seed=0)
+    before = D.weight_snapshot(m)
+    D.linear_layers(m)[0].W[...] *= 1.5
+    ch = D.weight_changes(before, m)
+    np.testing.assert_allclose(ch, [0.5, 0.0, 0.0])
+    with pytest.raises(ValueError, match="same number"):
+        D.weight_changes(before[:1], m)
