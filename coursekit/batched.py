@@ -38,17 +38,23 @@ class FunctionStack:
 
     def _check(self, x):
         x = np.asarray(x, dtype=float)
-        if x.ndim < 2 or x.shape[0] != len(self.functions):
+        if x.ndim < 2 or x.shape[0] != len(self.functions) or x.shape[-1] != self.dim:
             raise ValueError(f"x must have shape ({len(self.functions)}, ..., {self.dim}); got {x.shape}")
         return x
 
     def __call__(self, x):
         x = self._check(x)
-        return np.stack([f(x[k]) for k, f in enumerate(self.functions)])
+        out = np.empty(x.shape[:-1])
+        for k, f in enumerate(self.functions):
+            out[k] = f(x[k])
+        return out
 
     def grad(self, x):
         x = self._check(x)
-        return np.stack([f.grad(x[k]) for k, f in enumerate(self.functions)])
+        out = np.empty(x.shape)
+        for k, f in enumerate(self.functions):
+            out[k] = f.grad(x[k])
+        return out
 
 
 class OptimizerStack:

@@ -7,19 +7,22 @@ weights during training, and re-scaling a network's initial weights.
 
 Everything works on the layers of ``coursekit.nn``: a model is a ``Sequential`` (``.layers``)
 whose layers may be ``Residual`` blocks (``.block``) or nested ``Sequential``s; a ``Linear``
-has ``W`` (shape ``(in, out)``) and, after ``backward``, ``dW``.
+has ``W`` (shape ``(in, out)``) and, after ``backward``, ``dW``. Build the deep networks of
+chapters 6 and 7 with ``nn.mlp`` (e.g. ``nn.mlp(64, [32] * 10, 10, activation="sigmoid",
+batchnorm=True, residual=True)``) and give them an initial weight scale with
+``set_weight_scale``; their ``Linear`` layers are ``nn.linear_layers(model)``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import nn
+
 __all__ = [
     "ACTIVATIONS",
     "activation",
     "activation_curves",
-    "deep_mlp",
-    "linear_layers",
     "set_weight_scale",
     "forward_backward",
     "layer_gradient_norms",
@@ -31,27 +34,19 @@ __all__ = [
     "weight_changes",
 ]
 
-#: the activation names the chapters use, as ``coursekit.nn`` class names
-ACTIVATIONS = {
-    "sigmoid": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "ReLU",
-    "leaky_relu": "LeakyReLU",
-    "elu": "ELU",
-}
+#: the activation names, in the order the chapters show them (the layers: ``nn.ACTIVATIONS``)
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 
 
 def activation(name: str):
     """A fresh ``coursekit.nn`` activation layer by name (``sigmoid``, ``tanh``, ``relu``,
-    ``leaky_relu`` (slope 0.01), ``elu`` (α = 1))."""
-    from . import nn
-
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {name!r}")
-    return getattr(nn, ACTIVATIONS[name])()
+    ``leaky_relu`` (slope 0.01), ``elu`` (α = 1)), from ``nn.ACTIVATIONS``."""
+    if name not in nn.ACTIVATIONS:
+        raise ValueError(f"activation must be one of {list(ACTIVATIONS)}; got {name!r}")
+    return nn.ACTIVATIONS[name]()
 
 
-def activation_curves(z, names=tuple(ACTIVATIONS)) -> dict:
+def activation_curves(z, names=ACTIVATIONS) -> dict:
     """``{name: (φ(z), φ'(z))}`` for each activation, both computed by the ``coursekit.nn``
     layer itself (``forward(z)``, then ``backward(ones)`` gives the elementwise derivative)."""
     z = np.asarray(z, dtype=float)
@@ -64,37 +59,6 @@ def activation_curves(z, names=tuple(ACTIVATIONS)) -> dict:
     return curves
 
 
-def deep_mlp(depth: int, activation_name: str = "sigmoid", width: int = 32, in_features: int = 64,
-             out_features: int = 10, scale: float | None = None, batchnorm: bool = False,
-             residual: bool = False, seed: int = 0):
-    """A deep MLP for the experiments of chapters 6 and 7: ``nn.mlp`` with ``depth`` hidden
-    layers of ``width`` units.
-
-    Each hidden layer is ``Linear → [BatchNorm1d] → φ``; when ``residual``, every hidden layer
-    after the first (whose input width differs) is wrapped as ``Residual`` (``x + F(x)``); then
-    ``Linear(width, out_features)``. ``scale`` redraws all weights as ``N(0, scale²/n_in)``
-    (``set_weight_scale``); ``None`` keeps ``nn.mlp``'s initialisation (Xavier for sigmoid and
-    tanh, He for the ReLU family). Same arguments, same network."""
-    from . import nn
-
-    if isinstance(depth, bool) or not isinstance(depth, int | np.integer) or depth < 1:
-        raise ValueError(f"depth must be a whole number >= 1; got {depth!r}")
-    if activation_name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {activation_name!r}")
-    model = nn.mlp(in_features, [width] * int(depth), out_features, activation=activation_name,
-                   batchnorm=batchnorm, residual=residual, seed=seed)
-    if scale is not None:
-        set_weight_scale(model, scale, seed=seed)
-    return model
-
-
-def linear_layers(model) -> list:
-    """The ``Linear`` layers of ``model`` in forward order (``nn.linear_layers``)."""
-    from . import nn
-
-    return nn.linear_layers(model)
-
-
 def set_weight_scale(model, scale: float, seed: int = 0):
     """Redraw every ``Linear`` weight as ``W ~ N(0, scale² / n_in)`` (biases zero) from one
     seeded generator; returns ``model``. ``scale = 1`` is LeCun's initialisation,
@@ -102,7 +66,7 @@ def set_weight_scale(model, scale: float, seed: int = 0):
     if not scale > 0:
         raise ValueError(f"scale must be > 0; got {scale!r}")
     rng = np.random.default_rng(seed)
-    for layer in linear_layers(model):
+    for layer in nn.linear_layers(model):
         n_in = layer.W.shape[0]
         layer.W[...] = rng.normal(0.0, scale / np.sqrt(n_in), layer.W.shape)
         if getattr(layer, "b", None) is not None:
@@ -111,11 +75,7 @@ def set_weight_scale(model, scale: float, seed: int = 0):
 
 
 def _loss(loss):
-    if loss is None:
-        from . import nn
-
-        return nn.softmax_cross_entropy
-    return loss
+    return nn.softmax_cross_entropy if loss is None else loss
 
 
 def forward_backward(model, X, y, loss=None) -> float:
@@ -132,8 +92,6 @@ def forward_backward(model, X, y, loss=None) -> float:
 def layer_gradient_norms(model, X, y, loss=None) -> np.ndarray:
     """``‖∂L/∂W_l‖`` (Frobenius) for every ``Linear`` layer ``l`` of ``model`` (forward
     order: index 0 is the layer next to the input), on the batch ``(X, y)``."""
-    from . import nn
-
     forward_backward(model, X, y, loss)
     with np.errstate(all="ignore"):
         return nn.gradient_norms(model)
@@ -206,7 +164,7 @@ def chain_factors(w, b, x0: float, name: str = "sigmoid"):
 
 def weight_snapshot(model) -> list:
     """Copies of every ``Linear`` weight matrix, in forward order."""
-    return [np.array(layer.W, copy=True) for layer in linear_layers(model)]
+    return [np.array(layer.W, copy=True) for layer in nn.linear_layers(model)]
 
 
 def weight_changes(before, after) -> np.ndarray:

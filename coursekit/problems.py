@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import data as _data
 from . import optim as _optim
 
 __all__ = ["LinearRegression", "RegressionRun", "run_minibatch"]
@@ -48,11 +49,10 @@ class LinearRegression:
 
     @classmethod
     def gaussian(cls, n_samples: int = 1000, dim: int = 10, noise: float = 0.5, seed=0) -> LinearRegression:
-        """Standard-normal features, ``w_true`` standard normal, Gaussian noise."""
-        rng = np.random.default_rng(seed)
-        A = rng.standard_normal((n_samples, dim))
-        b = A @ rng.standard_normal(dim) + noise * rng.standard_normal(n_samples)
-        return cls(A, b)
+        """Standard-normal features, ``w_true`` standard normal, Gaussian noise: the data of
+        ``data.synthetic_regression`` without its intercept (``b = A w_true + noise``)."""
+        s = _data.synthetic_regression(n_samples, dim, noise, seed)
+        return cls(s.X, s.y - s.b)
 
     def __call__(self, w):
         r = np.asarray(w, dtype=float) @ self.A.T - self.b
@@ -78,31 +78,34 @@ class RegressionRun:
     records: list = field(default_factory=list)
 
 
+def _batches(n: int, batch_size: int, seed):
+    """Row indices of mini-batches, epoch after epoch: ``data.minibatches`` over ``0 … n − 1``
+    with a new order every epoch (one seeded generator) and the last, incomplete batch dropped
+    (a ``batch_size`` above ``n`` takes all ``n`` rows)."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number >= 1 (or None: the full batch); got {batch_size!r}")
+    rng, rows = np.random.default_rng(seed), np.arange(n)
+    while True:
+        yield from _data.minibatches(rows, None, min(int(batch_size), n), seed=rng, drop_last=True)
+
+
 def run_minibatch(problem, optimizer, steps: int = 200, batch_size: int | None = 10, seed=0, w0=None,
                   record=None, **hyperparameters) -> RegressionRun:
     """Train ``optimizer(params=[w], **hyperparameters)`` on ``problem`` for ``steps`` steps.
 
     ``batch_size=None`` uses the full batch every step; otherwise each step takes the next
-    ``batch_size`` rows of a reshuffled-every-epoch order (seeded). ``w0`` defaults to zeros.
+    ``batch_size`` rows of a reshuffled-every-epoch order (``data.minibatches``, seeded, the
+    incomplete last batch of an epoch dropped). ``w0`` defaults to zeros.
     ``record(opt)``, if given, is called after every step and its results kept (copy arrays!).
     """
-    rng = np.random.default_rng(seed)
     w = np.zeros(problem.dim) if w0 is None else np.array(w0, dtype=float)
     opt = optimizer([w], **hyperparameters) if isinstance(optimizer, type) else optimizer([w])
     if not isinstance(opt, _optim.Optimizer):
         raise TypeError("optimizer must be a coursekit.optim class (or a function params -> optimizer)")
-    n = problem.n_samples
+    batches = None if batch_size is None else _batches(problem.n_samples, batch_size, seed)
     weights, losses, records = [w.copy()], [float(problem(w))], []
-    order, pos = rng.permutation(n), 0
     for _ in range(steps):
-        if batch_size is None:
-            g = problem.grad(w)
-        else:
-            if pos + batch_size > n:
-                order, pos = rng.permutation(n), 0
-            g = problem.grad(w, order[pos : pos + batch_size])
-            pos += batch_size
-        opt.step([g])
+        opt.step([problem.grad(w) if batches is None else problem.grad(w, next(batches))])
         weights.append(w.copy())
         losses.append(float(problem(w)))
         if record is not None:

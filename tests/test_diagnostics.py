@@ -1,5 +1,5 @@
 """coursekit.diagnostics: per-layer gradient norms, signal norms, activation statistics,
-chain factors, weight changes, the deep-MLP builder."""
+chain factors, weight changes, re-scaling a network's initial weights."""
 
 from __future__ import annotations
 
@@ -35,28 +35,40 @@ def test_activation_curves_are_the_layers_and_their_derivatives():
         D.activation("swish")
 
 
-def test_deep_mlp_structure_and_weight_scale():
-    m = D.deep_mlp(4, "tanh", 8, in_features=6, out_features=3, seed=0)
-    lin = D.linear_layers(m)
-    assert [layer.W.shape for layer in lin] == [(6, 8), (8, 8), (8, 8), (8, 8), (8, 3)]
-    r = D.deep_mlp(4, "tanh", 8, in_features=6, out_features=3, residual=True, batchnorm=True, seed=0)
-    assert sum(isinstance(layer, nn.Residual) for layer in r.layers) == 3
-    assert len(D.linear_layers(r)) == 5
-    big = D.deep_mlp(3, "relu", 400, in_features=400, out_features=3, scale=2.0, seed=0)
-    assert np.std(D.linear_layers(big)[1].W) * np.sqrt(400) == pytest.approx(2.0, rel=0.02)
-    again = D.deep_mlp(3, "relu", 400, in_features=400, out_features=3, scale=2.0, seed=0)
-    np.testing.assert_array_equal(D.linear_layers(big)[1].W, D.linear_layers(again)[1].W)
-    with pytest.raises(ValueError, match="depth"):
-        D.deep_mlp(0)
+def _mlp(depth, activation, width, n_in, n_out, scale=None, seed=0, **kwargs):
+    """The chapters' deep network: nn.mlp, weights redrawn at ``scale`` by set_weight_scale."""
+    model = nn.mlp(n_in, [width] * depth, n_out, activation=activation, seed=seed, **kwargs)
+    return model if scale is None else D.set_weight_scale(model, scale, seed=seed)
+
+
+def test_activation_names_are_nn_layers_in_the_chapters_order():
+    assert D.ACTIVATIONS == ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
+    assert set(D.ACTIVATIONS) == set(nn.ACTIVATIONS)
+    for name in D.ACTIVATIONS:
+        assert type(D.activation(name)) is nn.ACTIVATIONS[name]
+
+
+def test_set_weight_scale_redraws_every_linear_layer():
+    big = nn.mlp(400, [400] * 3, 3, activation="relu", seed=0)
+    assert D.set_weight_scale(big, 2.0, seed=0) is big
+    lins = nn.linear_layers(big)
+    for lin in lins:
+        assert np.std(lin.W) * np.sqrt(lin.W.shape[0]) == pytest.approx(2.0, rel=0.03)
+        assert not np.any(lin.b)
+    again = D.set_weight_scale(nn.mlp(400, [400] * 3, 3, activation="relu", seed=5), 2.0, seed=0)
+    np.testing.assert_array_equal(lins[1].W, nn.linear_layers(again)[1].W)  # the seed decides, not the old weights
+    r = D.set_weight_scale(nn.mlp(6, [8] * 4, 3, activation="tanh", residual=True, batchnorm=True), 0.5)
+    assert [lin.W.shape for lin in nn.linear_layers(r)] == [(6, 8), (8, 8), (8, 8), (8, 8), (8, 3)]
+    assert np.std(nn.linear_layers(r)[2].W) * np.sqrt(8) == pytest.approx(0.5, rel=0.35)
     with pytest.raises(ValueError, match="scale"):
-        D.set_weight_scale(m, -1.0)
+        D.set_weight_scale(r, -1.0)
 
 
 def test_layer_gradient_norms_match_numerical_gradient(batch):
     X, y = batch
-    m = D.deep_mlp(3, "tanh", 5, in_features=6, out_features=3, scale=1.0, seed=1)
+    m = _mlp(3, "tanh", 5, 6, 3, scale=1.0, seed=1)
     norms = D.layer_gradient_norms(m, X, y)
-    for layer, n in zip(D.linear_layers(m), norms, strict=True):
+    for layer, n in zip(nn.linear_layers(m), norms, strict=True):
         W0 = layer.W.copy()
 
         def loss(W, layer=layer):
@@ -70,7 +82,7 @@ def test_layer_gradient_norms_match_numerical_gradient(batch):
 
 def test_signal_norms_and_the_one_of_residual_blocks(batch):
     X, y = batch
-    m = D.deep_mlp(3, "sigmoid", 6, in_features=6, out_features=3, seed=2)
+    m = _mlp(3, "sigmoid", 6, 6, 3, seed=2)
     s = D.signal_norms(m, X, y)
     assert len(s) == len(m.layers) + 1
     loss = lambda x: nn.softmax_cross_entropy(m.forward(x), y)[0]
@@ -86,7 +98,7 @@ def test_signal_norms_and_the_one_of_residual_blocks(batch):
 
 def test_activation_values_and_saturation(batch):
     X, _ = batch
-    m = D.deep_mlp(3, "sigmoid", 5, in_features=6, out_features=3, scale=1.0, seed=0)
+    m = _mlp(3, "sigmoid", 5, 6, 3, scale=1.0, seed=0)
     zs = D.activation_values(m, X)
     outs = D.activation_values(m, X, inputs=False)
     assert len(zs) == len(outs) == 3
@@ -108,9 +120,9 @@ def test_chain_factors_product_is_the_derivative():
 
 
 def test_weight_changes():
-    m = D.deep_mlp(2, "relu", 4, in_features=3, out_features=2, seed=0)
+    m = _mlp(2, "relu", 4, 3, 2, seed=0)
     before = D.weight_snapshot(m)
-    D.linear_layers(m)[0].W[...] *= 1.5
+    nn.linear_layers(m)[0].W[...] *= 1.5
     ch = D.weight_changes(before, m)
     np.testing.assert_allclose(ch, [0.5, 0.0, 0.0])
     with pytest.raises(ValueError, match="same number"):

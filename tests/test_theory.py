@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from coursekit import data, optim
 from coursekit import functions as F
-from coursekit import optim
 from coursekit.batched import FunctionStack, compare
 from coursekit.momentum import (
     heavy_ball_rate,
@@ -147,6 +147,26 @@ def test_sparse_regression_adagrad_beats_sgd_on_rare_features():
     assert rare(ada) < 0.2 * rare(sgd)
     rec = run_minibatch(P, optim.Adagrad, 5, batch_size=None, record=lambda o: o.state[0]["n"].copy(), lr=0.5)
     assert len(rec.records) == 5 and np.all(np.diff(np.array(rec.records), axis=0) >= 0)
+
+
+def test_run_minibatch_steps_through_the_batches_of_data_minibatches():
+    P = LinearRegression.gaussian(n_samples=23, dim=3, noise=0.1, seed=1)
+    s = data.synthetic_regression(23, 3, 0.1, seed=1)
+    np.testing.assert_array_equal(P.A, s.X)
+    np.testing.assert_allclose(P.b, s.y - s.b)  # the same data, without the intercept
+    run = run_minibatch(P, optim.SGD, 12, batch_size=5, seed=4, lr=0.05)
+    rng, w = np.random.default_rng(4), np.zeros(3)
+    expected = [w.copy()]
+    for _ in range(3):  # 23 // 5 = 4 full batches an epoch, a new order every epoch
+        for idx in data.minibatches(np.arange(23), None, 5, seed=rng, drop_last=True):
+            w -= 0.05 * P.grad(w, idx)
+            expected.append(w.copy())
+    np.testing.assert_allclose(run.weights, expected, rtol=1e-12)
+    full = run_minibatch(P, optim.SGD, 5, batch_size=None, lr=0.05)
+    np.testing.assert_allclose(run_minibatch(P, optim.SGD, 5, batch_size=100, lr=0.05).weights, full.weights,
+                               rtol=1e-12)
+    with pytest.raises(ValueError, match="batch_size"):
+        run_minibatch(P, optim.SGD, 5, batch_size=0)
 
 
 def test_newton_one_step_on_quadratic_and_fast_on_rosenbrock():

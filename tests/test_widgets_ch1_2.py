@@ -189,7 +189,7 @@ def _blobs(n=60, d=5, k=3, seed=0):
 
 def _expected_losses(X, y, B, lr, epochs, seed):
     """Mini-batch SGD as documented: a fresh shuffle each epoch, ceil(N/B) steps, nn + optim."""
-    nn = pytest.importorskip("coursekit.nn")
+    from coursekit import nn
     model = nn.Linear(X.shape[1], int(y.max() + 1), seed=seed)
     opt = optim.SGD(model.parameters(), lr=lr)
     rng = np.random.default_rng(seed)
@@ -204,7 +204,6 @@ def _expected_losses(X, y, B, lr, epochs, seed):
 
 
 def test_minibatch_explorer_matches_nn_and_sgd():
-    pytest.importorskip("coursekit.nn")
     from coursekit.widgets.minibatch import MinibatchExplorer
 
     X, y = _blobs()
@@ -226,10 +225,54 @@ def test_minibatch_explorer_matches_nn_and_sgd():
 
 
 def test_batch_size_slider_options():
-    pytest.importorskip("coursekit.nn")
     from coursekit.widgets.minibatch import batch_size_slider
 
     s = batch_size_slider(300, 10)
     assert list(s.options) == [1, 2, 5, 10, 20, 50, 100, 200, 300]
     with pytest.raises(ValueError, match="value"):
         batch_size_slider(300, 3)
+
+
+def test_minibatch_explorer_on_the_digits():
+    """The chapter-2 set-up: 400 standardised training digits, ten classes."""
+    from coursekit import data, nn
+    from coursekit.widgets.minibatch import MinibatchExplorer
+
+    X, y, _, _ = data.load_digits(val_fraction=0.2, seed=0)
+    X, y = X[:120], y[:120]
+    ex = MinibatchExplorer(X, y, epochs=1, seed=0)
+    assert ex.reference["loss"][0] == pytest.approx(
+        nn.softmax_cross_entropy(nn.Linear(64, int(y.max() + 1), seed=0).forward(X), y)[0])
+    previous = None
+    for B, lr in ((1, 0.01), (10, 0.1), (120, 0.5)):
+        ex.update(batch_size=B, lr=lr)
+        ex.redraw()
+        _, loss_drawn = ex.line_epoch.get_data()
+        assert loss_drawn[-1] == pytest.approx(_expected_losses(X, y, B, lr, 1, 0), rel=1e-9)
+        assert loss_drawn[-1] < loss_drawn[0]  # it learns
+        if previous is not None:
+            assert loss_drawn[-1] != previous
+        previous = loss_drawn[-1]
+
+
+def test_chapter2_lr_explorer_on_the_tilted_valley():
+    """Chapter 2's learning-rate explorer: SGD on a κ = 25 quadratic turned by 30°."""
+    from coursekit.widgets import TrajectoryExplorer, lr_slider
+
+    f = F.Quadratic.with_condition_number(25, L=2.0, angle=np.pi / 6)
+    ex = TrajectoryExplorer(f, [-2.5, 2.0], [("SGD", optim.SGD, lambda v: dict(lr=v["lr"]))],
+                            dict(lr=lr_slider(0.9, 0.01, 1.2)), steps=100)
+    previous = None
+    for lr in (0.05, 0.5, 0.95, 1.1):
+        ex.update(lr=lr)
+        ex.redraw()
+        expected = minimize(f, [-2.5, 2.0], optim.SGD, 100, lr=lr)
+        xs, ys = ex.lines[0].get_data()
+        np.testing.assert_allclose(xs, expected.points[:, 0])
+        np.testing.assert_allclose(ys, expected.points[:, 1])
+        _, gap = ex.loss_lines[0].get_data()
+        np.testing.assert_allclose(gap, np.maximum(expected.losses - float(f(f.minimum)), 1e-300))
+        assert ("diverged" in ex.status.get_text()) == (lr > 2 / f.L)
+        if previous is not None:
+            assert not np.allclose(xs[:len(previous)], previous[:len(xs)])
+        previous = np.array(xs)

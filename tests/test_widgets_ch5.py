@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from coursekit import schedules as S
-from coursekit.lr_finder import lr_range_test
-from coursekit.plots.schedules import mark_values, range_test_plot, schedule_curves
+from coursekit.lr_finder import halving_search, lr_range_test
+from coursekit.plots.schedules import halving_plot, mark_values, range_test_plot, schedule_curves
 from coursekit.widgets.base import Explorer
 
 try:  # coursekit.nn, coursekit.data and train.fit are written in parallel
@@ -84,11 +84,25 @@ def test_schedule_explorer_draws_what_coursekit_computes(explorer, digits, lr, g
 @needs_nn
 def test_schedule_explorer_reports_divergence(digits):
     train, val = digits
-    ex = ScheduleExplorer(train, val, epochs=3, batch_size=50,
-                          controls=None, seed=0)
-    ex.update(lr=10.0, gamma=0.99)
-    text = ex.status.get_text()
-    assert len(text.splitlines()) == 4
+    # weights so large (float32) that the logits overflow: a run that diverges at its first step
+    def huge(seed):
+        return nn.Sequential(nn.Linear(64, 10, init="normal", std=1e37, seed=seed, dtype=np.float32))
+
+    ex = ScheduleExplorer(train, val, epochs=3, batch_size=50, model=huge, seed=0)
+    lr, gamma = 10.0, 0.99
+    ex.update(lr=lr, gamma=gamma)
+    lines = ex.status.get_text().splitlines()
+    assert len(lines) == 4
+    diverged = 0
+    for line, rates in zip(lines, _expected_rates(3, lr, gamma), strict=True):
+        history = fit(huge(0), train, epochs=3, lr=rates, batch_size=50, val=val, seed=0)
+        if history["diverged_at"] is not None:
+            diverged += 1
+            assert f"diverged (step {history['diverged_at']})" in line
+        else:
+            assert f"{100 * history['val_acc'][-1]:5.1f}%" in line
+    assert diverged == 4
+    assert np.isnan(ex.loss_lines[0].get_ydata()).all()  # a diverged run draws no loss
     plt.close(ex.figure)
 
 
@@ -120,5 +134,23 @@ def test_range_test_plot_marks_the_suggested_rate(digits):
     artists = range_test_plot(ax, res)
     assert artists["suggested"].get_xdata()[0] == res.suggested_lr
     np.testing.assert_array_equal(artists["smoothed"].get_ydata(), res.smoothed)
+    assert ax.get_xscale() == "log"
+    plt.close(fig)
+
+
+def test_halving_plot_draws_the_search():
+    def loss_after(lr):  # blows up above 3, best near 0.5
+        return np.nan if lr > 3 else (2.3 if lr == 0 else 0.2 + 0.1 * abs(np.log2(lr / 0.5)))
+
+    res = halving_search(loss_after, lr_start=8.0, tol=0.02)
+    fig, ax = plt.subplots()
+    artists = halving_plot(ax, res)
+    ok = np.isfinite(res.losses)
+    np.testing.assert_array_equal(artists["losses"].get_xdata(), res.lrs[ok])
+    np.testing.assert_array_equal(artists["losses"].get_ydata(), res.losses[ok])
+    np.testing.assert_array_equal(artists["failed"].get_xdata(), res.lrs[~ok])
+    assert len(artists["failed"].get_xdata()) == 2  # 8 and 4 blew up
+    assert artists["suggested"].get_xdata()[0] == res.suggested_lr == 0.5
+    assert artists["baseline"].get_ydata()[0] == res.baseline == 2.3
     assert ax.get_xscale() == "log"
     plt.close(fig)

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from coursekit import data
+from coursekit import data, nn
 from coursekit import diagnostics as D
 from coursekit.plots.gradnorms import activation_plot, layer_bars, layer_histograms, layer_norms
 from coursekit.train import fit
@@ -38,7 +38,7 @@ def grad_explorer(digits):
 @pytest.fixture(scope="module")
 def norm_explorer(digits):
     train, val = digits
-    ex = NormalizationExplorer(train, val, max_depth=6, width=16, epochs=2, batch_size=32, seed=2)
+    ex = NormalizationExplorer(train, val, max_depth=6, width=16, epochs=2, batch_size=32, seed=2, lr=0.5, depth=4)
     yield ex
     plt.close(ex.figure)
 
@@ -56,6 +56,7 @@ def test_explorers_have_the_required_controls(grad_explorer, norm_explorer):
     assert type(grad_explorer.controls["scale"]).__name__ == "FloatLogSlider"
     assert list(grad_explorer.controls["activation"].options) == ["sigmoid", "tanh", "relu", "leaky_relu", "elu"]
     assert set(norm_explorer.controls) == {"lr", "depth"}
+    assert norm_explorer.controls["lr"].value == pytest.approx(0.5) and norm_explorer.controls["depth"].value == 4
 
 
 @pytest.mark.parametrize("depth, scale, activation, lr", [
@@ -71,7 +72,7 @@ def test_gradient_norm_explorer_draws_what_coursekit_computes(grad_explorer, dig
                                           grad_explorer.loss_line)]
     assert any(b.shape != a.shape or not np.allclose(b, a, equal_nan=True) for b, a in zip(before, after, strict=True))
 
-    model = D.deep_mlp(depth, activation, 16, in_features=64, out_features=10, scale=scale, seed=1)
+    model = D.set_weight_scale(nn.mlp(64, [16] * depth, 10, activation=activation, seed=1), scale, seed=1)
     expected_init = D.layer_gradient_norms(model, X, y)
     history = fit(model, (X, y), epochs=2, lr=lr, batch_size=32, seed=1)
     x, shown = _shown(grad_explorer.init_line)
@@ -115,16 +116,19 @@ def test_normalization_explorer_draws_what_coursekit_computes(norm_explorer, dig
     norm_explorer.redraw()
     after = [_shown(line)[1] for line in norm_explorer.norm_lines + norm_explorer.acc_lines]
     assert any(b.shape != a.shape or not np.allclose(b, a, equal_nan=True) for b, a in zip(before, after, strict=True))
-    for i, (bn, res) in enumerate(VARIANTS.values()):
-        model = D.deep_mlp(depth, "sigmoid", 16, in_features=64, out_features=10, scale=1.0, batchnorm=bn,
-                           residual=res, seed=2)
-        norms = D.layer_gradient_norms(model, *train)
+    for i, (label, (bn, res)) in enumerate(VARIANTS.items()):
+        model = D.set_weight_scale(nn.mlp(64, [16] * depth, 10, activation="sigmoid", batchnorm=bn, residual=res,
+                                          seed=2), 1.0, seed=2)
+        first = next(data.minibatches(*train, 32, seed=np.random.default_rng(2)))  # fit's first mini-batch
+        norms = D.layer_gradient_norms(model, *first)  # at initialisation, before any step
         history = fit(model, train, epochs=2, lr=lr, batch_size=32, val=val, seed=2)
         x, shown = _shown(norm_explorer.norm_lines[i])
         np.testing.assert_array_equal(x, np.arange(1, depth + 2))
         np.testing.assert_allclose(shown, norms, rtol=1e-10)
         x, shown = _shown(norm_explorer.acc_lines[i])
         np.testing.assert_allclose(shown, history["val_acc"], rtol=1e-12)
+        result = "diverged" if history["diverged_at"] is not None else f"{100 * history['val_acc'][-1]:.1f}%"
+        assert f"<b>{label}</b>: {result}" in norm_explorer.info.value
 
 
 def test_plots_draw_the_data_they_are_given():

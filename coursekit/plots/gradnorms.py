@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .contours import COLORS
+from .curves import loss_curves
 
 __all__ = ["activation_plot", "layer_norms", "layer_bars", "layer_histograms"]
 
@@ -45,35 +46,20 @@ def layer_norms(ax, norms, labels=None, log: bool = True, colors=None, start: in
                 xlabel: str = "layer $l$ (1 = next to the input)",
                 ylabel: str = r"$\|\partial L/\partial W_l\|$", title: str | None = None,
                 legend: bool = True, **line_kwargs):
-    """One line per network: the per-layer norms against the layer index.
+    """One line per network: the per-layer norms against the layer index (``curves.loss_curves``
+    with dots, whole-number ticks, and, on a log axis, non-positive values left out).
 
     ``norms`` is a list of arrays (one per network; lengths may differ) or a dict
     ``{label: array}``; non-finite or zero values are not drawn on a log axis."""
     if isinstance(norms, dict):
         labels = list(norms) if labels is None else labels
         norms = list(norms.values())
-    labels = [None] * len(norms) if labels is None else list(labels)
-    if len(labels) != len(norms):
-        raise ValueError(f"labels must have one entry per curve ({len(norms)}); got {len(labels)}")
-    colors = COLORS if colors is None else colors
-    lines = []
-    for i, (values, label) in enumerate(zip(norms, labels, strict=True)):
-        values = np.asarray(values, dtype=float)
-        shown = np.where(np.isfinite(values) & ((values > 0) | (not log)), values, np.nan)
-        kwargs = {"marker": "o", "markersize": 3, "linewidth": 1.5, **line_kwargs}
-        (line,) = ax.plot(np.arange(start, start + len(values)), shown, color=colors[i % len(colors)],
-                          label=label, **kwargs)
-        lines.append(line)
-    if log:
-        ax.set_yscale("log")
+    with np.errstate(invalid="ignore"):
+        shown = [np.where(np.isfinite(v) & ((v > 0) | (not log)), v, np.nan)
+                 for v in (np.asarray(values, dtype=float) for values in norms)]
+    lines = loss_curves(ax, shown, labels, log=log, colors=colors, xlabel=xlabel, ylabel=ylabel, title=title,
+                        legend=legend, start=start, **{"marker": "o", "markersize": 3, **line_kwargs})
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3, which="major")
-    if legend and any(label is not None for label in labels):
-        ax.legend(fontsize=8)
     return lines
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .contours import COLORS
 
-__all__ = ["schedule_curves", "mark_values", "range_test_plot"]
+__all__ = ["schedule_curves", "mark_values", "halving_plot", "range_test_plot"]
 
 
 def schedule_curves(ax, t, curves, log: bool = True, colors=None, xlabel: str = "epoch $t$",
@@ -94,4 +94,37 @@ def range_test_plot(ax, result, color: str = COLORS[0], title: str | None = "LR 
         ax.set_title(title)
     ax.grid(True, alpha=0.3, which="both")
     ax.legend(fontsize=8, loc="upper left")
+    return artists
+
+
+def halving_plot(ax, result, color: str = COLORS[1], title: str | None = "Halving search (source 002)"):
+    """Source 002's halving search: the loss after the short run at each rate tried (log rate
+    axis, largest first on the right), failed runs (``inf``: blew up or learnt nothing) as
+    crosses on the top edge, and the suggested rate as a labelled vertical line.
+
+    ``result`` is what ``coursekit.lr_finder.halving_search`` returns. Returns a dict of the
+    artists."""
+    lrs = np.asarray(result.lrs, dtype=float)
+    losses = np.asarray(result.losses, dtype=float)
+    ok = np.isfinite(losses)
+    artists = {}
+    (artists["losses"],) = ax.plot(lrs[ok], losses[ok], "o-", color=color, linewidth=1.5,
+                                   label="loss after the short run")
+    top = 1.25 * np.max(losses[ok]) if np.any(ok) else 1.0
+    if result.baseline is not None and np.isfinite(result.baseline):
+        top = max(top, 1.1 * result.baseline)
+        artists["baseline"] = ax.axhline(result.baseline, color="0.5", linestyle=":", linewidth=1.0,
+                                         label=f"no training at all: {result.baseline:.3g}")
+    (artists["failed"],) = ax.plot(lrs[~ok], np.full(int(np.sum(~ok)), 0.97 * top), "x", color="C3",
+                                   markersize=8, linestyle="none", label="blew up or learnt nothing")
+    artists["suggested"] = ax.axvline(result.suggested_lr, color="C3", linestyle="--", linewidth=1.5,
+                                      label=f"suggested α = {result.suggested_lr:g}")
+    ax.set_xscale("log", base=2)
+    ax.set_ylim(0, top)
+    ax.set_xlabel(r"learning rate $\alpha$ (halved at each try, from the right)")
+    ax.set_ylabel("training loss after the short run")
+    if title:
+        ax.set_title(title)
+    ax.grid(True, alpha=0.3, which="both")
+    ax.legend(fontsize=8)
     return artists

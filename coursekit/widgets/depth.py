@@ -1,9 +1,9 @@
 """Explorers for deep networks: per-layer gradient norms (chapter 6) and the effect of batch
 normalisation and residual connections (chapter 7).
 
-Both re-build and re-train a small network on every slider move (a subset of a few hundred
-digits, a few dozen SGD steps), so an update takes tens of milliseconds (chapter 6) or up to
-a few hundred at the largest depth (chapter 7, four networks).
+Both re-build and re-train small networks on every slider move (a subset of a few hundred
+digits, a few dozen SGD steps): an update takes tens of milliseconds (chapter 6), and under
+150 ms at depth 16 for the four networks of chapter 7 (measured in the chapters).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .. import diagnostics as D
+from .. import nn
 from ..plots import COLORS
 from ..train import fit
 from .base import Explorer, lr_slider
@@ -45,12 +46,42 @@ def _positive(values) -> np.ndarray:
         return np.where(np.isfinite(values) & (values > 0), values, np.nan)
 
 
+def _norm_axes(ax, max_depth: int, limits, ylabel: str, title: str):
+    """The fixed log axes of per-layer gradient norms (layers 1 … ``max_depth + 1``)."""
+    ax.set_yscale("log")
+    ax.set_xlim(0.5, max_depth + 1.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(*limits)
+    ax.set_xlabel("layer $l$ (1 = next to the input; last = output layer)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+
+
+def _status(ax, right: bool = False):
+    """An empty monospace text box in a top corner of ``ax`` (filled by ``update``)."""
+    return ax.text(0.98 if right else 0.02, 0.98, "", transform=ax.transAxes, fontsize=8, va="top",
+                   ha="right" if right else "left", family="monospace",
+                   bbox=dict(facecolor="white", alpha=0.85, edgecolor="none"))
+
+
+def _network(depth: int, activation: str, width: int, in_features: int, out_features: int,
+                 scale: float | None = None, batchnorm: bool = False, residual: bool = False, seed: int = 0):
+    """The explorers' network: ``nn.mlp(in_features, [width] * depth, out_features, ...)`` with
+    weights redrawn at scale ``s`` by ``diagnostics.set_weight_scale`` (``None``: ``nn.mlp``'s
+    Xavier/He initialisation). Same arguments, same network."""
+    model = nn.mlp(in_features, [width] * int(depth), out_features, activation=activation, batchnorm=batchnorm,
+                   residual=residual, seed=seed)
+    return model if scale is None else D.set_weight_scale(model, float(scale), seed=seed)
+
+
 class GradientNormExplorer(Explorer):
     """Per-layer gradient norms of a deep MLP (left) and a short training run (right).
 
     Sliders: ``depth`` (hidden layers), ``scale`` (initial weights ``N(0, s²/n_in)``, log
     scale), ``activation`` (drop-down) and ``lr`` (log scale). On each move the network
-    ``diagnostics.deep_mlp(depth, activation, width, scale=scale, seed=seed)`` is built, its
+    ``nn.mlp(n_in, [width] * depth, n_classes, activation=activation, seed=seed)``, its weights
+    redrawn by ``diagnostics.set_weight_scale(model, scale, seed=seed)``, is built, its
     per-layer norms ``‖∂L/∂W_l‖`` on ``(X, y)`` are drawn (solid), it is trained with
     ``train.fit(model, (X, y), epochs, lr=lr, batch_size=batch_size, seed=seed)`` and the norms
     are drawn again (dashed), with the training loss of every step on the right.
@@ -73,22 +104,13 @@ class GradientNormExplorer(Explorer):
     def setup(self, figure):
         ax, la = figure.subplots(1, 2)
         figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
-        ax.set_yscale("log")
-        ax.set_xlim(0.5, self.max_depth + 1.5)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylim(*self.norm_limits)
-        ax.set_xlabel("layer $l$ (1 = next to the input; last = output layer)")
-        ax.set_ylabel(r"$\|\partial L/\partial W_l\|$")
-        ax.set_title("per-layer gradient norms")
-        ax.grid(True, alpha=0.3)
+        _norm_axes(ax, self.max_depth, self.norm_limits, r"$\|\partial L/\partial W_l\|$", "per-layer gradient norms")
         self.init_line = self.dynamic(ax.plot([], [], "o-", color=COLORS[0], markersize=3,
                                               label="at initialisation")[0])
         self.trained_line = self.dynamic(ax.plot([], [], "s--", color=COLORS[1], markersize=3,
                                                  label=f"after {self.steps} SGD steps")[0])
         ax.legend(fontsize=8, loc="lower right")
-        self.status = self.dynamic(ax.text(0.02, 0.98, "", transform=ax.transAxes, fontsize=8, va="top",
-                                           family="monospace",
-                                           bbox=dict(facecolor="white", alpha=0.85, edgecolor="none")))
+        self.status = self.dynamic(_status(ax))
         la.set_yscale("log")
         la.set_xlim(0, self.steps + 1)
         la.set_ylim(*self.loss_limits)
@@ -97,16 +119,14 @@ class GradientNormExplorer(Explorer):
         la.set_title(f"training: {len(self.y)} digits, batch {self.batch_size}")
         la.grid(True, alpha=0.3, which="both")
         self.loss_line = self.dynamic(la.plot([], [], color=COLORS[2], linewidth=1.4)[0])
-        self.loss_status = self.dynamic(la.text(0.98, 0.98, "", transform=la.transAxes, fontsize=8, va="top",
-                                                ha="right", family="monospace",
-                                                bbox=dict(facecolor="white", alpha=0.85, edgecolor="none")))
+        self.loss_status = self.dynamic(_status(la, right=True))
         self.ax, self.loss_ax = ax, la
 
     def compute(self, depth, scale, activation, lr):
         """The numbers drawn for these slider values: ``(norms at init, norms after training,
         history)``; the trained norms are NaN if the run diverged."""
-        model = D.deep_mlp(int(depth), activation, self.width, in_features=self.X.shape[1],
-                           out_features=self.n_classes, scale=float(scale), seed=self.seed)
+        model = _network(depth, activation, self.width, self.X.shape[1], self.n_classes, scale=scale,
+                             seed=self.seed)
         before = D.layer_gradient_norms(model, self.X, self.y)
         history = fit(model, (self.X, self.y), epochs=self.epochs, lr=float(lr), batch_size=self.batch_size,
                       seed=self.seed)
@@ -142,35 +162,37 @@ VARIANTS = {"plain": (False, False), "+BN": (True, False), "+residual": (False, 
 class NormalizationExplorer(Explorer):
     """A deep sigmoid (or tanh) MLP four ways — plain, with batch normalisation, with residual
     connections, with both: per-layer gradient norms at initialisation (left) and the
-    validation accuracy during a short training run (right).
+    validation accuracy during a short training run (right); the final accuracies in a table
+    under the figure (``self.info``).
 
-    Sliders: ``lr`` (log scale) and ``depth``. Each network is
-    ``diagnostics.deep_mlp(depth, activation, width, batchnorm=…, residual=…, scale=scale, seed=seed)``,
-    trained by ``train.fit(model, train, epochs, lr=lr, batch_size=batch_size, val=val, seed=seed)``.
+    Sliders: ``lr`` (log scale) and ``depth``, starting at ``lr`` and ``depth``. Each network
+    is ``nn.mlp(n_in, [width] * depth, n_classes, activation=…, batchnorm=…, residual=…,
+    seed=seed)`` with its weights redrawn by
+    ``diagnostics.set_weight_scale(model, scale, seed=seed)``, trained by ``train.fit(model,
+    train, epochs=epochs, lr=lr, batch_size=batch_size, val=val, seed=seed, record_steps=True)``;
+    the norms drawn are those of the run's first step (``history.grad_norms[0]``: at
+    initialisation, on the first mini-batch), so no extra pass is needed. Each move trains four
+    networks for ``epochs · ⌈n / batch_size⌉`` steps: keep ``train`` small (a few hundred images).
     """
 
     def __init__(self, train, val, activation: str = "sigmoid", max_depth: int = 20, width: int = 32,
                  epochs: int = 4, batch_size: int = 32, scale: float = 1.0, controls=None, seed: int = 0,
-                 norm_limits=(1e-9, 1e2), figsize=(10.0, 3.8), **kwargs):
+                 norm_limits=(1e-9, 1e2), figsize=(10.0, 3.8), lr: float = 0.1, depth: int = 10, **kwargs):
         self.X, self.y = (np.asarray(a) for a in train)
         self.X_val, self.y_val = (np.asarray(a) for a in val)
         self.activation, self.width, self.epochs, self.batch_size = activation, int(width), int(epochs), int(batch_size)
         self.max_depth, self.scale, self.seed, self.norm_limits = int(max_depth), scale, seed, norm_limits
         self.n_classes = int(max(np.max(self.y), np.max(self.y_val))) + 1
-        controls = controls or dict(lr=lr_slider(0.1, 1e-3, 10.0), depth=depth_slider(10, 2, self.max_depth))
+        controls = controls or dict(lr=lr_slider(lr, 1e-3, 10.0), depth=depth_slider(depth, 2, self.max_depth))
+        self.info = W.HTML()  # final accuracies under the figure (text in the figure is slow to blit)
         super().__init__(controls, figsize=figsize, **kwargs)
+        self.widget = W.VBox([W.HBox(list(self.controls.values())), self.canvas, self.info])
 
     def setup(self, figure):
         ax, la = figure.subplots(1, 2)
         figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
-        ax.set_yscale("log")
-        ax.set_xlim(0.5, self.max_depth + 1.5)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylim(*self.norm_limits)
-        ax.set_xlabel("layer $l$ (1 = next to the input; last = output layer)")
-        ax.set_ylabel(r"$\|\partial L/\partial W_l\|$ at initialisation")
-        ax.set_title(f"per-layer gradient norms ({self.activation})")
-        ax.grid(True, alpha=0.3)
+        _norm_axes(ax, self.max_depth, self.norm_limits, r"$\|\partial L/\partial W_l\|$ at initialisation",
+                   f"per-layer gradient norms ({self.activation})")
         self.norm_lines = [self.dynamic(ax.plot([], [], "o-", color=COLORS[i], markersize=3, label=label)[0])
                            for i, label in enumerate(VARIANTS)]
         ax.legend(fontsize=8, loc="lower right")
@@ -182,32 +204,29 @@ class NormalizationExplorer(Explorer):
         la.grid(True, alpha=0.3)
         self.acc_lines = [self.dynamic(la.plot([], [], "o-", color=COLORS[i], markersize=3, linewidth=1.4)[0])
                           for i in range(len(VARIANTS))]
-        self.status = self.dynamic(la.text(0.02, 0.98, "", transform=la.transAxes, fontsize=8, va="top",
-                                           family="monospace",
-                                           bbox=dict(facecolor="white", alpha=0.85, edgecolor="none")))
         self.ax, self.acc_ax = ax, la
 
     def model(self, depth: int, batchnorm: bool, residual: bool):
         """A fresh network of one variant (same weights for the same arguments)."""
-        return D.deep_mlp(int(depth), self.activation, self.width, in_features=self.X.shape[1],
-                          out_features=self.n_classes, scale=self.scale, batchnorm=batchnorm, residual=residual,
-                          seed=self.seed)
+        return _network(depth, self.activation, self.width, self.X.shape[1], self.n_classes, scale=self.scale,
+                        batchnorm=batchnorm, residual=residual, seed=self.seed)
 
     def update(self, lr, depth, **_):
         notes = []
         self.histories, self.norms = {}, {}
         for i, (label, (bn, res)) in enumerate(VARIANTS.items()):
-            model = self.model(depth, bn, res)
-            norms = D.layer_gradient_norms(model, self.X, self.y)
-            history = fit(model, (self.X, self.y), epochs=self.epochs, lr=float(lr), batch_size=self.batch_size,
-                          val=(self.X_val, self.y_val), seed=self.seed)
+            history = fit(self.model(depth, bn, res), (self.X, self.y), epochs=self.epochs, lr=float(lr),
+                          batch_size=self.batch_size, val=(self.X_val, self.y_val), seed=self.seed,
+                          record_steps=True)
+            # the norms of the first step: at initialisation, on the first mini-batch (no extra pass)
+            norms = history["grad_norms"][0] if len(history["grad_norms"]) else np.full(int(depth) + 1, np.nan)
             self.norms[label], self.histories[label] = norms, history
             self.norm_lines[i].set_data(np.arange(1, len(norms) + 1), _positive(norms))
             acc = np.asarray(history["val_acc"], dtype=float)
             self.acc_lines[i].set_data(np.arange(1, len(acc) + 1), acc)
-            if history.get("diverged_at") is not None:
-                notes.append(f"{label:14s} diverged (step {history['diverged_at']})")
-            else:
-                notes.append(f"{label:14s} val acc {100 * acc[-1]:5.1f}%")
-        self.status.set_text("\n".join(notes))
+            diverged = history["diverged_at"]
+            result = f"diverged at step {diverged}" if diverged is not None else f"{100 * acc[-1]:.1f}%"
+            notes.append(f"<td style='color:{COLORS[i]}'><b>{label}</b>: {result}</td>")
+        self.info.value = (f"<table><tr><td>depth {int(depth)}, α = {float(lr):.3g}, validation accuracy after "
+                           f"{self.epochs} epochs:</td>{''.join(notes)}</tr></table>")
         return False

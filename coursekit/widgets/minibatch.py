@@ -14,16 +14,14 @@ is drawn in grey for reference.
 
 from __future__ import annotations
 
-import time
-
 import ipywidgets as W
 import numpy as np
 
-from .. import nn, optim
 from ..plots import COLORS
+from ..train import train_softmax_regression
 from .base import Explorer, lr_slider
 
-__all__ = ["MinibatchExplorer", "batch_size_slider", "train_softmax_regression"]
+__all__ = ["MinibatchExplorer", "batch_size_slider"]
 
 
 def batch_size_slider(n: int, value: int = 10, description: str = "batch size B", **kwargs):
@@ -33,59 +31,6 @@ def batch_size_slider(n: int, value: int = 10, description: str = "batch size B"
         raise ValueError(f"value must be one of {options}; got {value!r}")
     return W.SelectionSlider(options=options, value=value, description=description, continuous_update=True,
                              style={"description_width": "initial"}, **kwargs)
-
-
-def train_softmax_regression(X, y, batch_size: int, lr: float, epochs: int = 2, seed: int = 0,
-                             checkpoints_per_epoch: int = 10, n_classes: int | None = None) -> dict:
-    """Mini-batch SGD on softmax regression (``nn.Linear`` + ``nn.softmax_cross_entropy``).
-
-    Every epoch shuffles the ``N`` examples (``np.random.default_rng(seed)``) and takes
-    ``ceil(N / batch_size)`` steps, the last batch possibly smaller. The full training loss is
-    recorded at the start and about ``checkpoints_per_epoch`` times an epoch. Returns a dict
-    with ``epoch`` (examples seen / N at each record), ``updates`` (steps taken), ``loss``,
-    ``seconds`` (wall-clock training time up to each record, not counting the time spent
-    evaluating the recorded losses) and the trained ``model``.
-    """
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
-    n = X.shape[0]
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) or not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be a whole number in [1, {n}]; got {batch_size!r}")
-    k = int(n_classes if n_classes is not None else y.max() + 1)
-    model = nn.Linear(X.shape[1], k, seed=seed)
-    opt = optim.SGD(model.parameters(), lr=lr)
-    rng = np.random.default_rng(seed)
-    steps_per_epoch = -(-n // batch_size)
-    every = max(1, steps_per_epoch // checkpoints_per_epoch)
-
-    def full_loss():
-        return float(nn.softmax_cross_entropy(model.forward(X), y)[0])
-
-    epoch, updates, loss, seconds = [0.0], [0], [full_loss()], [0.0]
-    seen, step, elapsed = 0, 0, 0.0
-    start = time.perf_counter()
-    with np.errstate(all="ignore"):
-        for _ in range(epochs):
-            order = rng.permutation(n)
-            for s in range(steps_per_epoch):
-                idx = order[s * batch_size:(s + 1) * batch_size]
-                _, dlogits = nn.softmax_cross_entropy(model.forward(X[idx]), y[idx])
-                model.backward(dlogits)
-                opt.step(model.gradients())
-                seen += len(idx)
-                step += 1
-                if step % every == 0 or s == steps_per_epoch - 1:
-                    elapsed += time.perf_counter() - start
-                    seconds.append(elapsed)
-                    epoch.append(seen / n)
-                    updates.append(step)
-                    loss.append(full_loss())
-                    start = time.perf_counter()
-                    if not np.isfinite(loss[-1]):
-                        break
-            if not np.isfinite(loss[-1]):
-                break
-    return {"epoch": np.array(epoch), "updates": np.array(updates), "loss": np.array(loss),
-            "seconds": np.array(seconds), "model": model}
 
 
 class MinibatchExplorer(Explorer):
