@@ -12,3 +12,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # `pytest -n 2`, and results stay bit-for-bit reproducible.
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
+
+# The browser tests' demo notebook is opened in JupyterLab by those tests, not run by nbval.
+collect_ignore_glob = ["browser/*.ipynb"]
