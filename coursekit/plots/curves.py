@@ -68,16 +68,23 @@ def loss_curves(ax, curves, labels=None, x=None, key: str = "loss", log: bool = 
         kwargs = {"linewidth": 1.5, **line_kwargs}
         (line,) = ax.plot(xi[: len(y)], y[: len(xi)], color=colors[i % len(colors)], label=label, **kwargs)
         lines.append(line)
+    decorate(ax, xlabel, ylabel, title, log=log, legend=legend and any(label is not None for label in labels))
+    return lines
+
+
+def decorate(ax, xlabel: str, ylabel: str, title: str | None = None, log: bool = False, legend: bool = True,
+             grid_axis: str = "both") -> None:
+    """The finish every course figure shares: axis labels, optional title and log y-axis, a
+    light grid, and a small legend."""
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.grid(True, alpha=0.3, which="major")
-    if legend and any(label is not None for label in labels):
+    ax.grid(True, alpha=0.3, which="major", axis=grid_axis)
+    if legend:
         ax.legend(fontsize=8)
-    return lines
 
 
 def reference_slope(ax, x, x0: float, y0: float, order: float, label: str | None = None, **kwargs):

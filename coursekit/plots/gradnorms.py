@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .contours import COLORS
-from .curves import loss_curves
+from .curves import decorate, loss_curves
 
 __all__ = ["activation_plot", "layer_norms", "layer_bars", "layer_histograms"]
 
@@ -79,15 +79,7 @@ def layer_bars(ax, values, labels=None, log: bool = True, colors=None, start: in
     for i, (v, label) in enumerate(zip(values, labels, strict=True)):
         x = np.arange(start, start + len(v)) + (i - (n - 1) / 2) * width
         bars.append(ax.bar(x, np.asarray(v, dtype=float), width=width, color=colors[i % len(colors)], label=label))
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3, axis="y")
-    if any(label is not None for label in labels):
-        ax.legend(fontsize=8)
+    decorate(ax, xlabel, ylabel, title, log=log, legend=any(label is not None for label in labels), grid_axis="y")
     return bars
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .contours import COLORS
+from .curves import decorate
 
 __all__ = ["schedule_curves", "mark_values", "halving_plot", "range_test_plot"]
 
@@ -38,15 +39,7 @@ def schedule_curves(ax, t, curves, log: bool = True, colors=None, xlabel: str = 
         kwargs = {"linewidth": 1.6, "drawstyle": "steps-post" if steps else "default", **line_kwargs}
         (line,) = ax.plot(t, rates, color=colors[i % len(colors)], label=label, **kwargs)
         lines.append(line)
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.grid(True, alpha=0.3, which="major")
-    if legend and items:
-        ax.legend(fontsize=8)
+    decorate(ax, xlabel, ylabel, title, log=log, legend=legend and bool(items))
     return lines
 
 
