@@ -99,8 +99,8 @@ def _ch7_normalization():
     from coursekit.widgets.depth import NormalizationExplorer
 
     X, y, Xv, yv = _digits()
-    return NormalizationExplorer((X[:200], y[:200]), (Xv[:200], yv[:200]), activation="sigmoid",
-                                 max_depth=16, epochs=3, batch_size=40)
+    return NormalizationExplorer((X[:240], y[:240]), (Xv[:200], yv[:200]), activation="sigmoid",
+                                 max_depth=16, epochs=3, batch_size=24, lr=1.0, depth=10)
 
 
 #: (chapter, explorer, factory); the first of each chapter is its main explorer.

@@ -571,9 +571,13 @@ class NotebookPage:
         if key is None:
             key = "ArrowLeft" if before["now"] >= before["max"] - 1e-9 else "ArrowRight"
         handle = self.page.locator(f'[data-ck-slider="{i}-{j}"] .noUi-handle')
-        handle.focus()
-        self.page.evaluate(JS_ARM, i)
-        self.page.keyboard.press(key)
+        for attempt in range(2):  # a key press can be lost when focus moves (seen once in ~30 runs): press again
+            handle.scroll_into_view_if_needed(timeout=5000)
+            handle.focus()
+            self.page.evaluate(JS_ARM, i)
+            self.page.keyboard.press(key)
+            if attempt or self._readout_moved(i, j, before["readout"]):
+                break
         try:
             self.page.wait_for_function(JS_CANVAS_CHANGED, arg=i, timeout=timeout * 1000, polling="raf")
             changed = True
@@ -596,6 +600,15 @@ class NotebookPage:
             if probe["blob"] is not None and probe["blob"] <= probe["changed"]:
                 result["t_message"] = (probe["origin"] + probe["blob"]) / 1e3
         return result
+
+    def _readout_moved(self, i: int, j: int, readout: str, wait: float = 2.0) -> bool:
+        """Whether the readout of slider j of explorer i leaves ``readout`` within ``wait`` s."""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if self.slider_state(i, j)["readout"] != readout:
+                return True
+            self.page.wait_for_timeout(20)
+        return False
 
     def prime(self, i: int, j: int = 0, timeout: float = 15.0) -> None:
         """Move slider j of explorer i one step and back, without checking anything.
