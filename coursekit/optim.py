@@ -31,6 +31,8 @@ runs ``n`` trajectories with ``n`` learning rates in one optimizer (a whole swee
 from __future__ import annotations
 
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -47,6 +49,11 @@ def ema_(avg: np.ndarray, x: np.ndarray, decay) -> np.ndarray:
     avg *= decay
     avg += (1 - decay) * x
     return avg
+
+
+def scaled(x: np.ndarray, c):
+    """``c·x``: a new array, or ``x`` itself when ``c`` is the number 1 (saves a pass)."""
+    return x if isinstance(c, numbers.Real) and c == 1 else c * x
 
 
 def with_weight_decay(g: np.ndarray, p: np.ndarray, weight_decay) -> np.ndarray:
@@ -170,8 +177,7 @@ class Optimizer:
                     state.update(step=0, **self._init_state(p, group))
                 state["step"] += 1
                 self._advance(state, group)
-                for p_block, g_block, state_block in _blocks(p, grads[i], state, group):
-                    self._update(p_block, g_block, state_block, group)
+                _update_blocks(self._update, _blocks(p, grads[i], state, group), group)
                 i += 1
 
     def _revalidate_if_changed(self, gi: int, group: dict) -> None:
@@ -211,23 +217,46 @@ def _as_groups(params, name):
     return out
 
 
-BLOCK_SIZE = 16384  # elements: a block of every array an update touches fits in the L2 cache
+BLOCK_SIZE = 65536  # elements per block: NumPy's per-call cost is small against the work
+NUM_THREADS = min(4, os.cpu_count() or 1)  # threads sharing the blocks of one large parameter
+_pool: ThreadPoolExecutor | None = None
 
 
-def _blocks(p, g, state, group):
-    """Yield ``(p, g, state)`` for one update: the whole arrays, or, for a large contiguous
+def _blocks(p, g, state, group) -> list:
+    """``[(p, g, state)]`` for one update: the whole arrays, or, for a large contiguous
     parameter whose hyperparameters are all scalars, consecutive blocks of ``BLOCK_SIZE``
     elements (views; state arrays sliced alike). Updating block by block reads each element
     from main memory once per step instead of once per NumPy operation: the result is the
     same, element for element, and several times faster for millions of parameters."""
     if p.size <= 2 * BLOCK_SIZE or not (p.flags.c_contiguous and _all_scalar(group)):
-        yield p, g, state
-        return
+        return [(p, g, state)]
     flat = {k: v.reshape(-1) for k, v in state.items() if isinstance(v, np.ndarray) and v.shape == p.shape}
     p_flat, g_flat = p.reshape(-1), np.ascontiguousarray(g).reshape(-1)
-    for start in range(0, p.size, BLOCK_SIZE):
-        block = slice(start, start + BLOCK_SIZE)
-        yield p_flat[block], g_flat[block], {**state, **{k: v[block] for k, v in flat.items()}}
+    return [(p_flat[block], g_flat[block], {**state, **{k: v[block] for k, v in flat.items()}})
+            for block in (slice(start, start + BLOCK_SIZE) for start in range(0, p.size, BLOCK_SIZE))]
+
+
+def _update_blocks(update, blocks, group) -> None:
+    """``update(p, g, state, group)`` for every block. Blocks are disjoint, so several are
+    shared out among ``NUM_THREADS`` threads, in contiguous runs (NumPy releases the GIL
+    inside its loops, as torch uses every core): the numbers are the same as in one thread."""
+    n_runs = min(NUM_THREADS, len(blocks))
+    if n_runs == 1:
+        for block in blocks:
+            update(*block, group)
+        return
+
+    def update_run(k):
+        for block in blocks[k * len(blocks) // n_runs:(k + 1) * len(blocks) // n_runs]:
+            update(*block, group)
+
+    global _pool
+    if _pool is None or _pool._max_workers < n_runs - 1:
+        _pool = ThreadPoolExecutor(max_workers=n_runs - 1, thread_name_prefix="coursekit-optim")
+    others = [_pool.submit(update_run, k) for k in range(1, n_runs)]
+    update_run(0)
+    for other in others:
+        other.result()
 
 
 def _all_scalar(group) -> bool:
@@ -294,7 +323,7 @@ class SGD(Optimizer):
                 v[...] = g
             else:
                 v *= γ
-                v += (1 - group["dampening"]) * g
+                v += scaled(g, 1 - group["dampening"])
             g = g + γ * v if group["nesterov"] else v
         p -= α * g
 
@@ -449,9 +478,10 @@ class Adam(Optimizer):
         v = ema_(state["v"], g * g, β2)
         if group["amsgrad"]:
             v = np.maximum(state["v_max"], v, out=state["v_max"])
-        m_hat = m / (1 - β1**t)
-        v_hat = v / (1 - β2**t)
-        p -= α * m_hat / (np.sqrt(v_hat) + ε)
+        # θ ← θ − α m̂ / (√v̂ + ε) with m̂ = m / (1 − β₁ᵗ), √v̂ = √v / √(1 − β₂ᵗ): in this
+        # order (PyTorch's) two of the four corrections are on numbers, not arrays
+        denominator = np.sqrt(v) / np.sqrt(1 - β2**t) + ε  # √v̂ + ε
+        p -= α / (1 - β1**t) * m / denominator
 
 
 class AdamW(Adam):

@@ -260,16 +260,15 @@ def test_caller_gradients_are_not_modified():
     np.testing.assert_array_equal(g, 0.5)
 
 
-# ---- large parameters are updated block by block: same numbers ------------------------
-
-LARGE = 3 * optim.BLOCK_SIZE + 123  # several blocks and a ragged last one
-
+# ---- large parameters are updated block by block, in threads: same numbers ------------------------
 
 @pytest.mark.parametrize("optimizer_name, hyper, options", [c[1:] for c in cases.OPTIMIZER_CASES],
                          ids=[c[0] for c in cases.OPTIMIZER_CASES])
 def test_blocked_update_equals_whole_array_update(optimizer_name, hyper, options, monkeypatch):
     rng = np.random.default_rng(3)
-    start, c = rng.normal(size=(LARGE // 3, 3)), 0.3 * rng.normal(size=(LARGE // 3, 3))
+    # 3123 elements in blocks of 1000 (small, to keep the test fast): three and a ragged fourth
+    start, c = rng.normal(size=(1041, 3)), 0.3 * rng.normal(size=(1041, 3))
+    monkeypatch.setattr(optim, "BLOCK_SIZE", 1000)
 
     def run():
         p = start.copy()
@@ -280,11 +279,18 @@ def test_blocked_update_equals_whole_array_update(optimizer_name, hyper, options
             opt.step([cases.double_well_grad(p, c)])
         return p
 
+    monkeypatch.setattr(optim, "NUM_THREADS", 1)
     blocked = run()
+    monkeypatch.setattr(optim, "NUM_THREADS", 3)  # blocks shared out among three threads
+    threaded = run()
     monkeypatch.setattr(optim, "BLOCK_SIZE", 10**9)
     whole = run()
     np.testing.assert_array_equal(blocked, whole)
+    np.testing.assert_array_equal(threaded, whole)
     assert not np.allclose(blocked, start)
+
+
+LARGE = 3 * optim.BLOCK_SIZE + 123  # several blocks of the real size and a ragged last one
 
 
 @pytest.mark.torch
