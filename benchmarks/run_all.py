@@ -14,7 +14,8 @@ registry        every other ``benchmarks/bench_*.py`` with ``rows()``  whatever 
 legacy          ``bench_mlp_epoch.py``, ``bench_momentum_map.py`` when  their own baselines
                 they have no ``rows()``: run as scripts, their
                 printed tables turned into rows
-pytest          the whole default ``pytest`` suite, wall time           —
+pytest          the README's test command without the browser tests,    —
+                then the browser tests alone; wall times
 browser         slider key → pixels per chapter, from the browser      the in-kernel callback of
                 tests' results (run by the ``pytest`` part)            the same key presses
 notebooks       ``jupyter nbconvert --execute`` of each chapter         an empty notebook
@@ -219,15 +220,24 @@ def part_registry(skip_legacy: bool = False) -> tuple[list[dict], dict]:
     return rows, outputs
 
 
-def part_pytest(timeout: float = 3600) -> tuple[list[dict], str]:
-    # as the README's test command runs it (-n auto); the browser tests run too where installed
-    code, out, err, wall = _run([PY, "-m", "pytest", "-n", "auto", "--dist", "loadfile", "-q", "-p",
-                                 "no:cacheprovider"], timeout)
+def _pytest_row(name: str, args: list, timeout: float, target: str = "") -> tuple[dict, str]:
+    code, out, err, wall = _run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], timeout)
     lines = [ln for ln in (out + err).splitlines() if re.search(r"\d+ (passed|failed|error|skipped)", ln)]
     summary = lines[-1].strip("= ") if lines else f"exit code {code}"
     status = "all passed" if code == 0 else ("timed out" if code is None else f"exit code {code}")
-    name = "pytest: the whole suite (`pytest -n auto`, the README's command)"
-    return [_row(name, f"{wall:.0f} s", note=f"{summary}; {status}")], out[-4000:]
+    return _row(name, f"{wall:.0f} s", target=target, note=f"{summary}; {status}"), out[-3000:]
+
+
+def part_pytest(timeout: float = 3600) -> tuple[list[dict], str]:
+    """The README's test command as a new user without a browser runs it (the browser tests
+    skip there), then the browser tests alone, one after the other as ``.ci/run`` does: run
+    beside the rest they would share the two cores and time the slider latency under load."""
+    suite, out1 = _pytest_row("pytest: the README's test command (`pytest -n auto --dist loadfile`), "
+                              "browser tests not included", ["-n", "auto", "--dist", "loadfile",
+                                                             "--ignore", "tests/browser"], timeout, "< 3 min")
+    browser, out2 = _pytest_row("pytest: the browser tests (`pytest tests/browser`, JupyterLab + Chromium)",
+                                ["tests/browser"], timeout)
+    return [suite, browser], out1 + "\n" + out2
 
 
 def part_browser(since: float | None) -> list[dict]:
