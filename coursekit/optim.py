@@ -219,7 +219,7 @@ def _as_groups(params, name):
 
 BLOCK_SIZE = 65536  # elements per block: NumPy's per-call cost is small against the work
 NUM_THREADS = min(4, os.cpu_count() or 1)  # threads sharing the blocks of one large parameter
-_pool: ThreadPoolExecutor | None = None
+_pools: dict[int, ThreadPoolExecutor] = {}  # helper threads, by number, made when first needed
 
 
 def _blocks(p, g, state, group) -> list:
@@ -250,10 +250,9 @@ def _update_blocks(update, blocks, group) -> None:
         for block in blocks[k * len(blocks) // n_runs:(k + 1) * len(blocks) // n_runs]:
             update(*block, group)
 
-    global _pool
-    if _pool is None or _pool._max_workers < n_runs - 1:
-        _pool = ThreadPoolExecutor(max_workers=n_runs - 1, thread_name_prefix="coursekit-optim")
-    others = [_pool.submit(update_run, k) for k in range(1, n_runs)]
+    if n_runs - 1 not in _pools:
+        _pools[n_runs - 1] = ThreadPoolExecutor(max_workers=n_runs - 1, thread_name_prefix="coursekit-optim")
+    others = [_pools[n_runs - 1].submit(update_run, k) for k in range(1, n_runs)]
     update_run(0)
     for other in others:
         other.result()
