@@ -122,7 +122,8 @@ def machine() -> dict:
         info["chromium"] = "unknown"
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", ".", ":!benchmarks/RESULTS.md"], cwd=ROOT,
+                               capture_output=True, text=True).stdout  # the file this run writes does not count
         info["git"] = head.strip() + (" + uncommitted changes" if dirty.strip() else "")
     except OSError:
         pass
