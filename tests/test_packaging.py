@@ -57,3 +57,17 @@ def test_ci_runs_the_readme_test_command():
     assert [name for name, _ in commands] == ["open", "test"], "README must mark its two commands"
     ci = (ROOT / ".ci" / "run").read_text()
     assert "test-command" in ci  # .ci/run reads the command from the README, not a copy
+
+
+def test_the_kernel_runs_widget_messages_on_the_main_thread():
+    """ipykernel 7 serves JupyterLab's widget messages on subshell threads while a cell runs in
+    the main thread. Matplotlib is not thread-safe: an ipympl canvas answering a draw or resize
+    request while a cell builds a figure corrupts memory and kills the kernel (seen in chapter
+    2's browser test: "malloc(): unsorted double linked list corrupted"; ipympl#610). So the
+    course asks for ipykernel < 7, and the environment that runs these tests must have it."""
+    import ipykernel
+
+    assert pyproject_requirements()["ipykernel"].endswith("<7")
+    assert int(ipykernel.__version__.split(".")[0]) < 7, (
+        f"ipykernel {ipykernel.__version__}: widget messages would run on a second thread; "
+        "install 'ipykernel<7' (pyproject.toml asks for it)")

@@ -571,7 +571,8 @@ class NotebookPage:
         if key is None:
             key = "ArrowLeft" if before["now"] >= before["max"] - 1e-9 else "ArrowRight"
         handle = self.page.locator(f'[data-ck-slider="{i}-{j}"] .noUi-handle')
-        # a key press can be lost while the page settles (about 1 run in 10 on 2 busy cores): up to 3 presses
+        # a key press can be lost while the page settles: up to 3 presses (a dialog that took the focus,
+        # such as 'Kernel Restarting' after a crash, is named in the error)
         presses = 0
         while presses < 3:
             handle.scroll_into_view_if_needed(timeout=5000)
@@ -590,8 +591,11 @@ class NotebookPage:
         result = {"key": key, "before": before, "after": after, "draws": probe["draws"]}
         if after["readout"] == before["readout"]:
             focused = self.page.evaluate("() => document.activeElement && document.activeElement.className")
+            dialog = self.page.evaluate("() => { const d = document.querySelector('.jp-Dialog');"
+                                        " return d ? d.innerText.replace(/\\s+/g, ' ').trim() : null; }")
             raise AssertionError(f"slider {i}-{j}: {presses} presses of {key} did not change the readout "
-                                 f"({before['readout']}; focus on {focused!r})")
+                                 f"({before['readout']}; focus on {focused!r}"
+                                 + (f"; JupyterLab shows a dialog: {dialog!r}" if dialog else "") + ")")
         if not changed:
             raise AssertionError(f"slider {i}-{j}: the canvas did not change within {timeout} s after {key} "
                                  f"moved the readout {before['readout']} → {after['readout']} (the kernel callback "
