@@ -356,3 +356,30 @@ def test_cli_check_prints_a_table_per_exercise(course, tmp_path):
         "Exercise 3  FAILED  0/1     NameError: name 'best_step' is not defined",
         "total               2/6",
     ]
+
+
+@pytest.mark.parametrize("attempts, survives", [(3, True), (1, False)])
+def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch, attempts, survives):
+    """Kernels start in parallel and one can die at start-up (a free port taken by another
+    process in the meantime): the grader starts it again instead of failing the submission.
+    Here the first kernel process exits at once (a ``sitecustomize`` on its path), the second
+    one starts normally; with a single attempt the start-up error reaches the caller."""
+    from coursekit.grading import kernel
+
+    marker = tmp_path / "died-once"
+    (tmp_path / "sitecustomize.py").write_text(
+        "import os, pathlib\n"
+        f"marker = pathlib.Path({str(marker)!r})\n"
+        "if not marker.exists():\n"
+        "    marker.touch()\n"
+        "    os._exit(1)\n")
+    env = kernel.kernel_env
+    monkeypatch.setattr(kernel, "kernel_env", lambda extra=None: {**env(extra), "PYTHONPATH": str(tmp_path)})
+    monkeypatch.setattr(kernel, "STARTUP_ATTEMPTS", attempts)
+    if survives:
+        [result] = kernel.run_cells([("print(6 * 7)", 100)], timeout=30)
+        assert (result.status, result.stdout.strip()) == ("ok", "42")
+    else:
+        with pytest.raises(RuntimeError):
+            kernel.run_cells([("print(6 * 7)", 100)], timeout=30)
+    assert marker.exists()

@@ -7,6 +7,7 @@ kernel that ignores the interrupt, and notice a dead kernel within a fraction of
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -16,6 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+STARTUP_ATTEMPTS = 3  # a kernel that dies while starting is started again, twice at most
 KEEP_CHARS = 16_000_000  # stdout kept per cell (check cells write their records there)
 
 
@@ -54,17 +56,26 @@ class Kernel:
 
         self._own_dir = cwd is None
         self.cwd = cwd or tempfile.mkdtemp(prefix="coursekit-kernel-")
-        self.km = KernelManager(kernel_name=kernel_name)
-        if self.km.kernel_spec.argv and self.km.kernel_spec.argv[0] in ("python", "python3"):
-            self.km.kernel_spec.argv[0] = sys.executable
-        self.km.start_kernel(cwd=self.cwd, env=kernel_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        try:
-            self.kc.wait_for_ready(timeout=startup_timeout)
-        except Exception:
-            self.close()
-            raise
+        for attempt in range(1, STARTUP_ATTEMPTS + 1):
+            self.km = KernelManager(kernel_name=kernel_name)
+            if self.km.kernel_spec.argv and self.km.kernel_spec.argv[0] in ("python", "python3"):
+                self.km.kernel_spec.argv[0] = sys.executable
+            self.km.start_kernel(cwd=self.cwd, env=kernel_env(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            try:
+                self.kc.wait_for_ready(timeout=startup_timeout)
+                return
+            except Exception:
+                # a kernel can die at start-up when another process took one of the free ports
+                # it was given (kernels start in parallel): start a new one, on new ports
+                if attempt == STARTUP_ATTEMPTS:
+                    self.close()
+                    raise
+                self.kc.stop_channels()
+                with contextlib.suppress(Exception):
+                    self.km.shutdown_kernel(now=True)
 
     def alive(self):
         try:
