@@ -51,11 +51,15 @@ B = args.batch_size
 OPTIMIZERS = {"SGD": (optim.SGD, dict(lr=0.01, momentum=0.9)), "Adam": (optim.Adam, dict(lr=1e-3))}
 
 
-def coursekit_fit(opt_name):
+def _coursekit_setup(opt_name):
+    """The network, its optimizer and the shuffling generator, as both coursekit rows use them."""
     model = nn.mlp(*WIDTHS, seed=0)
     cls, hyper = OPTIMIZERS[opt_name]
-    opt = cls(model.parameters(), **hyper)
-    rng = np.random.default_rng(0)
+    return model, cls(model.parameters(), **hyper), np.random.default_rng(0)
+
+
+def coursekit_fit(opt_name):
+    model, opt, rng = _coursekit_setup(opt_name)
 
     def epoch():
         h = fit(model, (X, y), epochs=1, batch_size=B, optimizer=opt, seed=rng, progress=False)
@@ -65,10 +69,7 @@ def coursekit_fit(opt_name):
 
 
 def coursekit_loop(opt_name):
-    model = nn.mlp(*WIDTHS, seed=0)
-    cls, hyper = OPTIMIZERS[opt_name]
-    opt = cls(model.parameters(), **hyper)
-    rng = np.random.default_rng(0)
+    model, opt, rng = _coursekit_setup(opt_name)
 
     def epoch():
         start = time.perf_counter()

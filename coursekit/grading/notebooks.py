@@ -76,54 +76,52 @@ def assignment_id(nb, fallback):
     return fallback
 
 
+def _marked_lines(source, begin, end):
+    """``[(line, where)]`` with ``where`` one of ``"begin"``, ``"inside"``, ``"end"`` (the
+    region ``begin … end``, markers included) or ``"outside"``; a nested or unclosed region is
+    a ``NotebookError``."""
+    out, inside = [], False
+    for line in source.split("\n"):
+        if begin in line:
+            if inside:
+                raise NotebookError(f"nested {begin}")
+            inside = True
+            out.append((line, "begin"))
+        elif end in line:
+            inside = False
+            out.append((line, "end"))
+        else:
+            out.append((line, "inside" if inside else "outside"))
+    if inside:
+        raise NotebookError(f"{begin} without {end}")
+    return out
+
+
 def replace_solution_regions(source, cell_type="code"):
     """nbgrader's ClearSolutions, line for line: each region becomes the stub, indented."""
     stub = (CODE_STUB if cell_type == "code" else TEXT_STUB).split("\n")
-    out, inside, replaced = [], False, False
-    for line in source.split("\n"):
-        if BEGIN_SOLUTION in line:
-            if inside:
-                raise NotebookError("nested BEGIN SOLUTION")
-            inside = replaced = True
+    out, replaced = [], False
+    for line, where in _marked_lines(source, BEGIN_SOLUTION, END_SOLUTION):
+        if where == "begin":
             indent = re.match(r"\s*", line).group(0)
             out.extend(indent + s for s in stub)
-        elif END_SOLUTION in line:
-            inside = False
-        elif not inside:
+            replaced = True
+        elif where == "outside":
             out.append(line)
-    if inside:
-        raise NotebookError("BEGIN SOLUTION without END SOLUTION")
     return "\n".join(out), replaced
 
 
 def remove_hidden_tests(source):
     """nbgrader's ClearHiddenTests: drop the hidden regions, markers included."""
-    out, inside, removed = [], False, False
-    for line in source.split("\n"):
-        if BEGIN_HIDDEN in line:
-            if inside:
-                raise NotebookError("nested BEGIN HIDDEN TESTS")
-            inside = removed = True
-        elif END_HIDDEN in line:
-            inside = False
-        elif not inside:
-            out.append(line)
-    if inside:
-        raise NotebookError("BEGIN HIDDEN TESTS without END HIDDEN TESTS")
-    return "\n".join(out), removed
+    marked = _marked_lines(source, BEGIN_HIDDEN, END_HIDDEN)
+    kept = [line for line, where in marked if where == "outside"]
+    return "\n".join(kept), len(kept) < len(marked)
 
 
 def hidden_lines(source):
     """The 1-based line numbers inside hidden-test regions (markers included)."""
-    lines, inside = set(), False
-    for number, line in enumerate(source.split("\n"), start=1):
-        if BEGIN_HIDDEN in line:
-            inside = True
-        if inside:
-            lines.add(number)
-        if END_HIDDEN in line:
-            inside = False
-    return lines
+    return {number for number, (_, where) in enumerate(_marked_lines(source, BEGIN_HIDDEN, END_HIDDEN), start=1)
+            if where != "outside"}
 
 
 def stub_for(cell):
