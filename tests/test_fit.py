@@ -235,3 +235,47 @@ def test_bad_arguments_get_clear_errors(small):
         fit(model, (X, y), epochs=3, lr=[0.1, 0.2])
     with pytest.raises(ValueError, match="loss must be 'cross_entropy', 'mse'"):
         fit(model, (X, y), epochs=1, loss="hinge")
+
+
+class _RecordingBar:
+    """Stands in for tqdm: records that a bar was made (and takes its calls)."""
+
+    made = []
+
+    def __init__(self, *args, **kwargs):
+        _RecordingBar.made.append(kwargs)
+
+    def update(self, n=1):
+        pass
+
+    def set_postfix(self, **kwargs):
+        pass
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def recorded_bars(monkeypatch):
+    import tqdm.auto
+
+    _RecordingBar.made = []
+    monkeypatch.setattr(tqdm.auto, "tqdm", _RecordingBar)
+    return _RecordingBar.made
+
+
+def test_progress_bar_depends_on_the_work_not_on_the_clock(small, recorded_bars, monkeypatch):
+    """A slow (busy) machine must not change what fit shows: a run of few steps shows no bar
+    even when every step seems to take a minute, and a run of many steps shows one."""
+    import coursekit.train as train
+
+    clock = iter(range(0, 10**9, 60))
+    monkeypatch.setattr(train.time, "perf_counter", lambda: float(next(clock)))
+    (X, y), _ = small
+    fit(nn.mlp(64, 10, seed=0), (X, y), epochs=3, batch_size=50, lr=0.1, seed=0)   # 12 steps
+    assert recorded_bars == []
+    monkeypatch.setattr(train, "PROGRESS_AFTER_STEPS", 11)
+    fit(nn.mlp(64, 10, seed=0), (X, y), epochs=3, batch_size=50, lr=0.1, seed=0)
+    assert len(recorded_bars) == 1 and recorded_bars[0]["total"] == 3
+    fit(nn.mlp(64, 10, seed=0), (X, y), epochs=3, batch_size=50, lr=0.1, seed=0, progress=False)
+    assert len(recorded_bars) == 1
