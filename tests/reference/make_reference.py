@@ -44,7 +44,7 @@ def _torch_optimizer_run(optimizer_name, hyper, options):
             for group in opt.param_groups:
                 group["lr"] *= 0.5
         for p, c in zip(tparams, consts, strict=True):
-            p.grad = torch.from_numpy(cases.double_well_grad(p.detach().numpy(), c))
+            p.grad = torch.from_numpy(cases.double_well_grad(p.detach().numpy(), c, step))
         opt.step()
         if step in keep:
             out[step] = [p.detach().numpy().copy() for p in tparams]
