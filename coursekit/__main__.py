@@ -1,56 +1,154 @@
-"""Command line: ``python -m coursekit release|check|grade ...`` (see ``--help`` of each)."""
+"""Command line of coursekit: open the course, check exercises, release and grade them.
+
+  python -m coursekit lab                       open the whole course in JupyterLab
+  python -m coursekit check exercises/01_gradients.ipynb
+  python -m coursekit release solutions exercises
+  python -m coursekit grade submitted/ --source solutions/ --out grades/
+  python -m coursekit setup-cell chapters solutions   (course authors: the Colab cell)
+
+Each command's --help says more. A wrong path, a folder without notebooks or a file that is
+not a notebook stops the command with one line that names the problem, and exit code 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import pathlib
 import sys
+
+
+class UsageError(Exception):
+    """A problem with what the user typed: printed as one line, exit code 2."""
+
+
+def _notebook_file(path):
+    """``path`` as a Path if it is a readable Jupyter notebook (format 4), else ``UsageError``."""
+    path = pathlib.Path(path)
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give a notebook (.ipynb)")
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise UsageError(f"{path} is not a Jupyter notebook (not readable as JSON: {type(err).__name__})") from None
+    if not (isinstance(nb, dict) and isinstance(nb.get("cells"), list) and isinstance(nb.get("nbformat"), int)
+            and nb["nbformat"] >= 4):
+        raise UsageError(f"{path} is not a Jupyter notebook in format 4")
+    return path
+
+
+def _notebooks(path, what):
+    """The notebooks named by ``path``: the file itself, or every ``*.ipynb`` in a folder."""
+    path = pathlib.Path(path)
+    if not path.exists():
+        raise UsageError(f"{what} {path}: no such file or folder")
+    if path.is_dir():
+        found = sorted(p for p in path.glob("*.ipynb") if not p.name.startswith("."))
+        if not found:
+            raise UsageError(f"{what} {path}: a folder without notebooks (*.ipynb)")
+        return [_notebook_file(p) for p in found]
+    return [_notebook_file(path)]
+
+
+def _lab(args):
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise UsageError('JupyterLab is not installed here; install it with: python -m pip install -e ".[lab]"')
+    root = pathlib.Path(args.folder)
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such folder")
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root.resolve()}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("running as root (e.g. in a container): starting JupyterLab with --allow-root", file=sys.stderr)
+        command.append("--allow-root")
+    command += args.extra
+    print(f"serving {root.resolve()} (chapters/ and exercises/); stop with Ctrl+C", file=sys.stderr)
+    return subprocess.call(command)
+
+
+def _check(args):
+    from coursekit.grading.selfcheck import format_table, self_check
+
+    notebooks = _notebooks(args.notebook, "notebook")
+    all_passed = True
+    for path in notebooks:
+        if len(notebooks) > 1:
+            print(f"== {path}")
+        rows = self_check(path, timeout=args.timeout)
+        print(format_table(rows))
+        for ex, ok, _, _, message in rows:
+            if not ok and message:
+                print(f"\n{ex}:\n{message}")
+        all_passed = all_passed and bool(rows) and all(r[1] for r in rows)
+    return 0 if all_passed else 1
 
 
 def _release(args):
     from coursekit.grading.notebooks import NotebookError
     from coursekit.grading.release import release
 
+    _notebooks(args.solutions, "solutions")
     try:
         changed = release(args.solutions, args.exercises, check_only=args.check)
     except (NotebookError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        raise UsageError(str(err)) from None
+    out = pathlib.Path(args.exercises)
     if args.check:
         for name in changed:
-            print(f"out of date: {args.exercises}/{name}")
+            print(f"out of date: {out / name}")
         return 1 if changed else 0
     for name in changed:
-        print(f"wrote {args.exercises}/{name}")
+        print(f"wrote {out / name}")
     return 0
-
-
-def _check(args):
-    from coursekit.grading.selfcheck import format_table, self_check
-
-    rows = self_check(args.notebook, timeout=args.timeout)
-    print(format_table(rows))
-    for ex, ok, _, _, message in rows:
-        if not ok and message:
-            print(f"\n{ex}:\n{message}")
-    return 0 if rows and all(r[1] for r in rows) else 1
 
 
 def _grade(args):
     from coursekit.grading.grader import SourceError, grade
     from coursekit.grading.notebooks import NotebookError
 
+    _notebooks(args.source, "--source")
+    for path in map(pathlib.Path, args.submissions):
+        if not path.exists():
+            raise UsageError(f"submissions {path}: no such file or folder")
     try:
         results = grade(args.submissions, args.source, args.out, workers=args.workers, timeout=args.timeout)
     except (SourceError, NotebookError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(f"graded {len(results)} submission(s); see {args.out}/grades.csv and {args.out}/feedback/")
+        raise UsageError(str(err)) from None
+    out = pathlib.Path(args.out)
+    print(f"graded {len(results)} submission(s); see {out / 'grades.csv'} and {out / 'feedback'}")
     return 0
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m coursekit", description=__doc__)
+def _setup_cell(args):
+    from coursekit.colab import write_setup_cells
+
+    notebooks = [nb for folder in args.folders for nb in _notebooks(folder, "notebooks")]
+    changed = write_setup_cells(notebooks, check_only=args.check)
+    for path in changed:
+        print(f"{'out of date' if args.check else 'wrote'}: {path}")
+    return 1 if args.check and changed else 0
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m coursekit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("lab", help="open the whole course (chapters and exercises) in JupyterLab",
+                       description="Open the course in JupyterLab. Options it does not know (e.g. --no-browser, "
+                                   "--port 8899) go to JupyterLab; as root, --allow-root is added.")
+    p.add_argument("folder", nargs="?", default=".", help="the course's folder (default: the current one)")
+    p.set_defaults(run=_lab)
+
+    p = sub.add_parser("check", help="run your exercise notebook and show which exercises pass")
+    p.add_argument("notebook", help="an exercise notebook (.ipynb), or a folder: every notebook in it")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per cell (default 60)")
+    p.set_defaults(run=_check)
 
     p = sub.add_parser("release", help="write the exercise notebooks from the solution notebooks")
     p.add_argument("solutions", help="a folder of solution notebooks, or one notebook")
@@ -58,10 +156,12 @@ def main(argv=None):
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the exercises are out of date")
     p.set_defaults(run=_release)
 
-    p = sub.add_parser("check", help="run your exercise notebook and show which exercises pass")
-    p.add_argument("notebook")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds per cell (default 60)")
-    p.set_defaults(run=_check)
+    p = sub.add_parser("setup-cell", help="put the Google Colab set-up cell at the top of notebooks",
+                       description="Write the Colab set-up cell (coursekit/colab.py; it installs from "
+                                   "[project.urls] Repository of pyproject.toml) into every notebook given.")
+    p.add_argument("folders", nargs="+", help="notebooks, or folders of notebooks (chapters, solutions)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if a notebook lacks the current cell")
+    p.set_defaults(run=_setup_cell)
 
     p = sub.add_parser("grade", help="grade submitted notebooks against the solution notebooks")
     p.add_argument("submissions", nargs="+", help="submitted notebooks, or folders searched for *.ipynb")
@@ -70,9 +170,20 @@ def main(argv=None):
     p.add_argument("--workers", type=int, default=None, help="kernels run in parallel (default: the cores)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell (default 30)")
     p.set_defaults(run=_grade)
+    return parser
 
-    args = parser.parse_args(argv)
-    return args.run(args)
+
+def main(argv=None):
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    try:
+        return args.run(args)
+    except UsageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

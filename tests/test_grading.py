@@ -338,8 +338,10 @@ def test_a_solution_that_fails_its_own_check_is_refused(tmp_path):
     nb = syn.solution_notebook()
     nb.cells[3].source = nb.cells[3].source.replace("(2 * h)", "h")
     syn.write(tmp_path / "src" / "01_demo.ipynb", nb)
+    syn.write(tmp_path / "submitted" / "alice" / "01_demo.ipynb", nb)  # a source is run when it has submissions
     with pytest.raises(SourceError, match="the solution does not run: error CheckFailed"):
-        grade([], tmp_path / "src", tmp_path / "out", workers=1, timeout=10, log=open(os.devnull, "w"))
+        grade([tmp_path / "submitted"], tmp_path / "src", tmp_path / "out", workers=1, timeout=10,
+              log=open(os.devnull, "w"))
 
 
 def test_cli_check_prints_a_table_per_exercise(course, tmp_path):

@@ -484,12 +484,15 @@ def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stder
     if not sources:
         raise SourceError(f"no source notebooks in {source}")
     files = collect(submissions)
+    matched = _match_sources(files, sources)
+    sources = [p for p in sources if p in set(matched.values())]
     workers = max(1, workers or min(len(files) or 1, os.cpu_count() or 1))
     ctx = multiprocessing.get_context("spawn")
     csv_path = out / "grades.csv"
     results = []
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         assignments = _load_or_prepare(sources, out, timeout, pool)
+        by_path = {p: a for p, a in zip(sources, assignments, strict=True)}
         header = FIXED_COLUMNS + _columns(assignments) + TAIL_COLUMNS
         done = _read_done(csv_path, header)
         todo = []
@@ -506,7 +509,8 @@ def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stder
             if new_file:
                 writer.writerow(header)
                 fh.flush()
-            futures = {pool.submit(_task, (str(f), d, assignments, timeout)): (f, d, r) for f, d, r in todo}
+            futures = {pool.submit(_task, (str(f), d, [by_path[matched[f]]] if matched.get(f) else [], timeout)):
+                       (f, d, r) for f, d, r in todo}
             pending = set(futures)
             while pending:
                 finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -529,6 +533,32 @@ def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stder
                     results.append(result)
     _compact(csv_path, header)
     return results
+
+
+def _match_sources(files, sources):
+    """``{submission: source path or None}``: which source notebook each submission is for (by
+    :func:`match_assignment`), so that only those sources are run and only their exercises get
+    columns. Reads the submissions' metadata only (an unreadable file matches by name alone)."""
+    light = [Assignment(name=p.stem, ident=nbs.assignment_id(_json_or_empty(p), p.stem), path=str(p), sha256="",
+                        code=[], answers={}, checks={}, exercises={}) for p in sources]
+    by_name = {a.name: pathlib.Path(a.path) for a in light}
+    matched = {}
+    for f, _ in files:
+        try:
+            nb = _load_submission(f)[1] if pathlib.Path(f).stem not in by_name else None
+        except (ValueError, OSError):
+            nb = None
+        a = match_assignment(f, nb, light)
+        matched[f] = pathlib.Path(a.path) if a is not None else None
+    return matched
+
+
+def _json_or_empty(path):
+    try:
+        nb = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+    return nb if isinstance(nb, dict) else {}
 
 
 def _compact(csv_path, header):
