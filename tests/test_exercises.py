@@ -98,6 +98,18 @@ def test_exercise_notebook_is_exactly_what_release_writes(name, released):
         "`python -m coursekit release solutions exercises` (never edit exercises/ by hand)")
 
 
+@pytest.mark.parametrize("name", SOLUTIONS)
+def test_released_notebook_is_valid_and_laid_out_as_nbformat_writes_it(name, released):
+    """release writes notebooks without importing nbformat (it is slow to import): the result
+    must still be a valid notebook in exactly nbformat's layout."""
+    import nbformat
+
+    text = (released / name).read_text(encoding="utf-8")
+    nb = nbformat.reads(text, as_version=4)
+    nbformat.validate(nb)
+    assert nbformat.writes(nb) + "\n" == text
+
+
 def test_no_exercise_notebook_without_a_solution():
     assert set(EXERCISES) <= set(SOLUTIONS), "exercise notebooks without a source in solutions/"
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import pathlib
 
-import nbformat
-
 from . import notebooks as nbs
 from .kernel import run_cells
 
@@ -18,7 +16,7 @@ from .kernel import run_cells
 def self_check(path, *, timeout=60.0):
     """``[(exercise, passed, points, max_points, message)]`` in notebook order."""
     path = pathlib.Path(path)
-    nb = nbformat.read(str(path), as_version=4)
+    nb = nbs.read_notebook(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
     results = run_cells([(nbs.source_text(c), 100_000) for c in code], timeout=timeout,
                         cwd=str(path.resolve().parent))
