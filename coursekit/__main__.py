@@ -59,7 +59,7 @@ def _lab(args):
 
     if importlib.util.find_spec("jupyterlab") is None:
         raise UsageError('JupyterLab is not installed here; install it with: python -m pip install -e ".[lab]"')
-    root = pathlib.Path(args.folder)
+    root = pathlib.Path(args.root)
     if not root.is_dir():
         raise UsageError(f"{root}: no such folder")
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root.resolve()}"]
@@ -142,7 +142,7 @@ def _parser():
     p = sub.add_parser("lab", help="open the whole course (chapters and exercises) in JupyterLab",
                        description="Open the course in JupyterLab. Options it does not know (e.g. --no-browser, "
                                    "--port 8899) go to JupyterLab; as root, --allow-root is added.")
-    p.add_argument("folder", nargs="?", default=".", help="the course's folder (default: the current one)")
+    p.add_argument("--root", default=".", help="the course's folder (default: the current one)")
     p.set_defaults(run=_lab)
 
     p = sub.add_parser("check", help="run your exercise notebook and show which exercises pass")

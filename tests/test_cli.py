@@ -59,12 +59,24 @@ def test_check_refuses_what_is_not_a_notebook(files, target, words):
     (["grade", "{t}/empty", "--source", "{t}/missing", "--out", "{t}/grades"], ["--source", "missing"]),
     (["grade", "{t}/empty", "--source", "{t}/notes.txt", "--out", "{t}/grades"], ["notes.txt", "not a Jupyter"]),
     (["grade", "{t}/empty", "--source", "{t}/empty", "--out", "{t}/grades"], ["--source", "without notebooks"]),
-    (["lab", "{t}/missing"], ["missing", "no such folder"]),
+    (["lab", "--root", "{t}/missing", "--no-browser", "--port", "8899"], ["missing", "no such folder"]),
 ])
 def test_release_grade_and_lab_refuse_wrong_paths(files, args, words):
     proc = cli(*[a.format(t=files) for a in args])
     assert_one_line_error(proc, *words)
     assert not (files / "grades").exists() and not (files / "out").exists()  # nothing was written
+
+
+def test_lab_passes_options_it_does_not_know_to_jupyterlab(monkeypatch, tmp_path):
+    import coursekit.__main__ as cli_main
+
+    calls = []
+    monkeypatch.setattr("subprocess.call", lambda command: calls.append(command) or 0)
+    assert cli_main.main(["lab", "--root", str(tmp_path), "--no-browser", "--port", "8899"]) == 0
+    command = calls[0]
+    assert command[1:3] == ["-m", "jupyterlab"] and f"--ServerApp.root_dir={tmp_path.resolve()}" in command
+    assert command[-3:] == ["--no-browser", "--port", "8899"]
+    assert ("--allow-root" in command) == (os.geteuid() == 0)
 
 
 def test_help_is_plain_text_and_every_argument_is_explained():
