@@ -5,6 +5,7 @@
   python -m coursekit release solutions exercises
   python -m coursekit grade submitted/ --source solutions/ --out grades/
   python -m coursekit setup-cell chapters solutions   (course authors: the Colab cell)
+  python -m coursekit book                      the course as an offline HTML book in build/book/
 
 Each command's --help says more. A wrong path, a folder without notebooks or a file that is
 not a notebook stops the command with one line that names the problem, and exit code 2.
@@ -134,6 +135,20 @@ def _setup_cell(args):
     return 1 if args.check and changed else 0
 
 
+def _book(args):
+    from coursekit import book
+
+    root = pathlib.Path(args.root)
+    if not (root / "chapters").is_dir():
+        raise UsageError(f"{root}: not the course's folder (it has no chapters/)")
+    try:
+        html_dir = book.build(root, args.out, cache=args.assets, log=lambda line: print(line, file=sys.stderr))
+    except book.BookError as err:
+        raise UsageError(str(err)) from None
+    print(f"open {html_dir / 'index.html'} in a browser (no network needed)")
+    return 0
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="python -m coursekit", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -162,6 +177,17 @@ def _parser():
     p.add_argument("folders", nargs="+", help="notebooks, or folders of notebooks (chapters, solutions)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if a notebook lacks the current cell")
     p.set_defaults(run=_setup_cell)
+
+    p = sub.add_parser("book", help="build the course as an offline HTML book (build/book/html/index.html)",
+                       description="Build the README, the chapters, the exercises and their references as an "
+                                   "HTML book from the committed notebooks, without running them. Needs the "
+                                   '[book] extra (pip install -e ".[book]") and, the first time only, npm: '
+                                   "MathJax is fetched once from the npm registry into --assets.")
+    p.add_argument("--root", default=".", help="the course's folder (default: the current one)")
+    p.add_argument("--out", default=None, help="the book's folder (default: ROOT/build/book)")
+    p.add_argument("--assets", default=None,
+                   help="cache folder for MathJax (default: ~/.cache/coursekit/book-assets)")
+    p.set_defaults(run=_book)
 
     p = sub.add_parser("grade", help="grade submitted notebooks against the solution notebooks")
     p.add_argument("submissions", nargs="+", help="submitted notebooks, or folders searched for *.ipynb")
