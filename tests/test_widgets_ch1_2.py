@@ -21,7 +21,7 @@ from coursekit.noise import (
 )
 from coursekit.plots.curves import curve_values, loss_curves, reference_slope
 from coursekit.train import minimize
-from coursekit.widgets.descent import StepSizeExplorer, regime
+from coursekit.widgets.descent import NOTCH, StepSizeExplorer, regime, step_size_slider
 from coursekit.widgets.direction import DirectionExplorer
 
 # ----------------------------------------------------------------------------- direction
@@ -32,23 +32,24 @@ def test_direction_explorer_matches_directional_derivative():
     x = np.array([1.5, 1.0])
     ex = DirectionExplorer(f, x)
     g = f.grad(x)
-    phi = np.arctan2(g[1], g[0])
+    g_angle = np.arctan2(g[1], g[0])
     seen = []
-    for theta in (-150.0, -90.0, 0.0, 37.0, 180.0):
-        ex.update(theta=theta)
+    for phi_deg in (-150.0, -90.0, 0.0, 37.0, 180.0):
+        ex.update(phi=phi_deg)
         ex.redraw()
-        u = np.array([np.cos(phi + np.deg2rad(theta)), np.sin(phi + np.deg2rad(theta))])
+        u = np.array([np.cos(g_angle + np.deg2rad(phi_deg)), np.sin(g_angle + np.deg2rad(phi_deg))])
         expected = float(directional_derivative(f.grad, x, u))
         mx, my = ex.marker.get_data()
-        assert mx[0] == theta
+        assert mx[0] == phi_deg
         assert my[0] == pytest.approx(expected, abs=1e-12)
-        assert my[0] == pytest.approx(np.linalg.norm(g) * np.cos(np.deg2rad(theta)), abs=1e-12)
+        assert my[0] == pytest.approx(np.linalg.norm(g) * np.cos(np.deg2rad(phi_deg)), abs=1e-12)
         arrow = np.array([ex.arrow.U[0], ex.arrow.V[0]])
         np.testing.assert_allclose(arrow / np.linalg.norm(arrow), u, atol=1e-12)
         seen.append(my[0])
     assert len(set(np.round(seen, 9))) == len(seen)  # the marker moved every time
-    assert seen[2] == pytest.approx(np.linalg.norm(g))  # θ = 0: steepest ascent
-    assert seen[4] == pytest.approx(-np.linalg.norm(g))  # θ = 180°: steepest descent
+    assert seen[2] == pytest.approx(np.linalg.norm(g))  # φ = 0: steepest ascent
+    assert seen[4] == pytest.approx(-np.linalg.norm(g))  # φ = 180°: steepest descent
+    assert list(ex.controls) == ["phi"] and ex.controls["phi"].description.startswith("φ")
 
 
 def test_direction_explorer_rejects_stationary_point():
@@ -87,6 +88,30 @@ def test_regime_words():
     assert regime(0.1, 2.0).startswith("monotone")
     assert regime(0.75, 2.0).startswith("oscillating")
     assert regime(1.5, 2.0).startswith("divergence")
+    assert regime(1.0 + 1e-15, 2.0).startswith("endless")  # a slider's 10**x that misses 2/L by a rounding
+    assert regime(0.5 - 1e-16, 2.0).startswith("one step")
+
+
+def _slider_notches(control):
+    """Every value a log slider can be dragged to (its notches)."""
+    n = round((control.max - control.min) / control.step)
+    return control.base ** (control.min + control.step * np.arange(n + 1))
+
+
+def test_step_size_slider_reaches_the_values_the_chapter_asks_for():
+    control = StepSizeExplorer().controls["lr"]
+    notches = _slider_notches(control)
+    assert notches[0] <= 0.01 and notches[-1] >= 3.0
+    np.testing.assert_allclose(notches[1:] / notches[:-1], NOTCH)
+    for wanted in (1.0, 1.05):  # 2/L, and just above it: notches to rounding
+        assert np.min(np.abs(notches / wanted - 1)) < 1e-12
+    for wanted in (0.05, 0.3, 0.8, 0.99):  # within half a notch, and shown as wanted by the readout
+        nearest = notches[np.argmin(np.abs(np.log(notches / wanted)))]
+        assert abs(np.log(nearest / wanted)) <= np.log(NOTCH) / 2
+    assert f"{notches[np.argmin(np.abs(notches - 0.99))]:.2g}" == "0.99"
+    assert control.value == 0.8 and regime(control.value, 2.0).startswith("oscillating")
+    with pytest.raises(ValueError, match="value"):
+        step_size_slider(5.0)
 
 
 def test_step_size_explorer_divergent_lr_is_finite_up_to_divergence():
@@ -94,6 +119,47 @@ def test_step_size_explorer_divergent_lr_is_finite_up_to_divergence():
     ex.update(lr=3.0)  # α·L = 6: diverges well within 60 steps
     assert ex.trajectories["1-D"].diverged
     assert ex.trajectories["2-D"].diverged
+
+
+# ----------------------------------------------------------------------------- chapter 1 figures
+
+
+def _legend_is_off_the_axes(ax):
+    fig = ax.figure
+    fig.canvas.draw()
+    box, legend = ax.get_window_extent(), ax.get_legend().get_window_extent()
+    return legend.x0 >= box.x1  # entirely to the right of the axes
+
+
+def test_chapter1_figures_draw_the_data_they_are_given():
+    from coursekit.plots import gradient_descent as draw
+
+    f = F.Quadratic.from_coefficients([0.25, 1.0])
+    lrs = np.linspace(0.1, 1.2, 12)
+    predicted = np.max(np.abs(1 - lrs[:, None] * f.eigenvalues), axis=1)
+    fig, ax = plt.subplots()
+    draw.contraction_sweep(ax, lrs, predicted, predicted + 0.01, f.L, f.mu)
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), predicted + 0.01)
+    assert _legend_is_off_the_axes(ax)
+    plt.close(fig)
+
+    hs = np.logspace(-12, 0, 13)
+    fig, ax = plt.subplots()
+    draw.difference_errors(ax, hs, {"forward": hs + 1e-12, "central": hs**2 + 1e-12}, 1e-14)
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), hs**2 + 1e-12)
+    assert _legend_is_off_the_axes(ax)
+    plt.close(fig)
+
+    fig, (a1, a2) = plt.subplots(1, 2)
+    grid = np.array([0.5, 1.0, 1.5])
+    steps = {"κ = 10": np.array([60.0, 30.0, np.nan]), "κ = 100": np.array([600.0, 300.0, 200.0])}
+    ratio = {"κ = 10": 0.5 ** np.arange(5), "κ = 100": 0.9 ** np.arange(5)}
+    draw.condition_number_sweep(a1, a2, grid, steps, {"κ = 10": 1.8, "κ = 100": 1.98}, ratio,
+                                {"κ = 10": 10, "κ = 100": 100}, 1e-3)
+    np.testing.assert_array_equal(a2.lines[1].get_xdata(), np.arange(5) / 100)
+    assert a2.lines[0].get_linewidth() > a2.lines[1].get_linewidth()  # coinciding lines both show
+    assert _legend_is_off_the_axes(a2)
+    plt.close(fig)
 
 
 # ----------------------------------------------------------------------------- curves
@@ -276,3 +342,15 @@ def test_chapter2_lr_explorer_on_the_tilted_valley():
         if previous is not None:
             assert not np.allclose(xs[:len(previous)], previous[:len(xs)])
         previous = np.array(xs)
+
+
+def test_minibatch_explorer_rate_slider_reaches_large_batch_rates():
+    """Chapter 2 asks for α = 1 at B = 1 and for the tuned rates of B = 100 (5 to 20): reachable."""
+    from coursekit.widgets.minibatch import MinibatchExplorer
+
+    X, y = _blobs()
+    lr = MinibatchExplorer(X, y, epochs=1, seed=0).controls["lr"]
+    assert 10 ** lr.min <= 0.01 and 10 ** lr.max >= 30 - 1e-9
+    reachable = 10 ** (lr.min + lr.step * np.arange(round((lr.max - lr.min) / lr.step) + 1))
+    for want in (0.1, 1.0, 5.0, 20.0):
+        assert np.min(np.abs(reachable / want - 1)) < 0.01

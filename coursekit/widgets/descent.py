@@ -12,9 +12,15 @@ multiplies the distance to the minimum along an eigenvector of curvature ``λ`` 
 
 Panels: the 1-D parabola with the iterates, the 2-D contours with the trajectory, and
 ``f(x_t) − f(x*)`` against ``t`` for both (log scale), with ``α·L`` and the regime written.
+
+The log-scale slider moves in notches of ``NOTCH = 1.05**(1/5)`` (about 1 %): ``α = 1`` is a
+notch, so are ``0.99`` (one notch below, ``1.05**-0.2 = 0.9903``) and ``1.05`` (five notches
+above). With ``L = 2`` that puts ``2/L`` itself and values just either side of it within reach.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -24,21 +30,32 @@ from ..plots import COLORS, contour, trajectory_line
 from ..train import minimize
 from .base import Explorer, lr_slider
 
-__all__ = ["StepSizeExplorer", "regime"]
+__all__ = ["NOTCH", "StepSizeExplorer", "regime", "step_size_slider"]
+
+#: one notch of the step-size slider: five notches multiply α by 1.05
+NOTCH = 1.05 ** 0.2
+
+
+def step_size_slider(value: float = 0.8, min: float = 0.01, max: float = 3.0, **kwargs):
+    """A log-scale ``lr`` slider whose notches are the powers ``NOTCH**k`` (so 1.0, 0.99 and
+    1.05 are all notches), covering at least ``[min, max]``."""
+    k_lo = math.floor(math.log(min) / math.log(NOTCH) + 1e-9)
+    k_hi = math.ceil(math.log(max) / math.log(NOTCH) - 1e-9)
+    return lr_slider(value, NOTCH**k_lo, NOTCH**k_hi, steps_per_decade=1 / math.log10(NOTCH), **kwargs)
 
 
 def regime(lr: float, L: float) -> str:
     """In words, what gradient descent with step ``lr`` does on a quadratic of largest
     curvature ``L``."""
     aL = lr * L
+    if math.isclose(aL, 1.0, rel_tol=1e-9):  # a slider value 10**x may miss 1/L by a rounding
+        return "one step along the steepest axis (α = 1/L)"
+    if math.isclose(aL, 2.0, rel_tol=1e-9):
+        return "endless oscillation (α = 2/L)"
     if aL < 1:
         return "monotone convergence (α < 1/L)"
-    if aL == 1:
-        return "one step along the steepest axis (α = 1/L)"
     if aL < 2:
         return "oscillating convergence (1/L < α < 2/L)"
-    if aL == 2:
-        return "endless oscillation (α = 2/L)"
     return "divergence (α > 2/L)"
 
 
@@ -47,12 +64,14 @@ class StepSizeExplorer(Explorer):
 
     ``f1`` defaults to ``Quadratic([[L]])`` (``f = L x²/2``) with ``L = 2``, started at
     ``x0_1``; ``f2`` to ``Quadratic.from_coefficients([0.25, 1])`` (curvatures 0.5 and 2, so
-    the same ``L = 2`` and the same bound ``α < 2/L = 1``), started at ``x0_2``.
+    the same ``L = 2`` and the same bound ``α < 2/L = 1``), started at ``x0_2``. The slider
+    (``step_size_slider``) opens at ``α = 0.8``, between ``1/L`` and ``2/L``: the 1-D iterate
+    hops across the parabola, the 2-D one zig-zags, and both still converge.
     After ``update(lr=…)``, ``self.trajectories`` holds the two ``Trajectory`` objects.
     """
 
     def __init__(self, f1=None, f2=None, x0_1=(2.0,), x0_2=(-2.5, 2.0), steps: int = 30, controls=None,
-                 figsize=(10.0, 3.6), **kwargs):
+                 figsize=(9.0, 3.4), dpi: int = 100, **kwargs):
         self.f1 = f1 if f1 is not None else Quadratic([[2.0]], bounds=((-3.0, 3.0),))
         self.f2 = f2 if f2 is not None else Quadratic.from_coefficients([0.25, 1.0])
         if self.f1.dim != 1 or self.f2.dim != 2:
@@ -61,12 +80,12 @@ class StepSizeExplorer(Explorer):
         self.steps = steps
         self.L = max(self.f1.L, self.f2.L)
         self.trajectories = {}
-        controls = controls or dict(lr=lr_slider(0.3, 0.01, 3.0))
-        super().__init__(controls, figsize=figsize, **kwargs)
+        controls = controls or dict(lr=step_size_slider())
+        super().__init__(controls, figsize=figsize, dpi=dpi, **kwargs)
 
     def setup(self, figure):
         a1, a2, a3 = figure.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 1.1]})
-        figure.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.83, wspace=0.3)
+        figure.subplots_adjust(left=0.06, right=0.985, bottom=0.15, top=0.8, wspace=0.45)
         (lo, hi), = self.f1.bounds
         xs = np.linspace(lo, hi, 300)
         a1.plot(xs, self.f1(xs[:, None]), color="0.5", linewidth=1.2)
@@ -90,9 +109,10 @@ class StepSizeExplorer(Explorer):
         a3.set_xlabel("step $t$")
         a3.set_ylabel(r"$f(x_t) - f(x^*)$")
         a3.grid(True, alpha=0.3)
-        self.gap1 = self.dynamic(a3.plot([], [], color=COLORS[0], label="1-D")[0])
-        self.gap2 = self.dynamic(a3.plot([], [], color=COLORS[1], label="2-D")[0])
-        a3.legend(loc="upper right", fontsize=8)
+        # 1-D dashed and on top: at α = 2/(L+μ) both gaps fall at the same rate, one line on the other
+        self.gap1 = self.dynamic(a3.plot([], [], "--", color=COLORS[0], linewidth=1.8, zorder=3, label="1-D")[0])
+        self.gap2 = self.dynamic(a3.plot([], [], color=COLORS[1], linewidth=1.5, label="2-D")[0])
+        a3.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
         self.status = self.dynamic(figure.text(0.5, 0.965, "", ha="center", va="center", fontsize=10))
 
     def update(self, lr):
