@@ -25,6 +25,14 @@ only reaches :math:`(\kappa - 1)/(\kappa + 1)`.
 ``measured_rates`` runs ``coursekit.optim.SGD`` (PyTorch's momentum form, equal to the
 heavy ball for a constant ``α``) and reads the rate off the run; ``rate_map`` does it for a
 whole grid of ``(α, γ)`` in ONE vectorised run (array hyperparameters, one row per grid point).
+Nesterov's variant acts on the same eigen-direction as
+:math:`e_{t+1} = (1 + \gamma)(1 - \alpha\lambda) e_t - \gamma (1 - \alpha\lambda) e_{t-1}`
+(``nesterov_rate``); it is stable for :math:`\alpha\lambda < 2(1 + \gamma)/(1 + 2\gamma)`
+(``nesterov_bound``), against :math:`\alpha\lambda < 2(1 + \gamma)` for the heavy ball.
+``eigen_components`` splits a run's error into its eigen-directions, and
+``steps_to_tolerance`` counts the steps until a curve stays below a tolerance (its last
+crossing, not its first touch, which matters for oscillating curves).
+
 ``minimize_scheduled`` runs an optimizer whose hyperparameters (``lr``, ``momentum``) follow a
 schedule, one value per step.
 """
@@ -43,6 +51,10 @@ __all__ = [
     "optimal_momentum",
     "predicted_rate",
     "heavy_ball_rate",
+    "nesterov_rate",
+    "nesterov_bound",
+    "eigen_components",
+    "steps_to_tolerance",
     "measured_rate",
     "measured_rates",
     "RateMap",
@@ -97,6 +109,49 @@ def heavy_ball_rate(lr, momentum, eigenvalues) -> np.ndarray:
     root = np.sqrt(disc)
     z = np.maximum(np.abs((b + root) / 2), np.abs((b - root) / 2))
     return z.max(axis=-1)
+
+
+def nesterov_rate(lr, momentum, eigenvalues) -> np.ndarray:
+    """The exact asymptotic rate of Nesterov momentum (PyTorch's ``nesterov=True``, the same
+    iterates up to the look-ahead shift): ``max_λ max|z|`` over the roots of
+    ``z² − (1 + γ)(1 − αλ) z + γ(1 − αλ) = 0``. Broadcasts like ``heavy_ball_rate``."""
+    a = np.asarray(lr, dtype=float)[..., None]
+    g = np.asarray(momentum, dtype=float)[..., None]
+    lam = np.asarray(eigenvalues, dtype=float)
+    q = 1 - a * lam
+    b = (1 + g) * q
+    root = np.sqrt((b * b - 4 * g * q).astype(complex))
+    z = np.maximum(np.abs((b + root) / 2), np.abs((b - root) / 2))
+    return z.max(axis=-1)
+
+
+def nesterov_bound(momentum, L: float = 1.0):
+    """The largest stable learning rate of Nesterov momentum on curvatures up to ``L``:
+    ``α < 2(1 + γ) / ((1 + 2γ) L)`` (the heavy ball's is ``2(1 + γ) / L``)."""
+    g = np.asarray(momentum, dtype=float)
+    return 2 * (1 + g) / ((1 + 2 * g) * float(L))
+
+
+def eigen_components(points, f) -> np.ndarray:
+    """The error ``x_t − x*`` of a run on the quadratic ``f`` in the eigenbasis of ``f.H``:
+    column ``i`` belongs to ``f.eigenvalues[i]`` (ascending: column 0 is the flattest
+    direction, the last the steepest). ``points`` has shape ``(T + 1, ..., d)``."""
+    _, vecs = np.linalg.eigh(f.H)
+    return (np.asarray(points, dtype=float) - np.asarray(f.minimum, dtype=float)) @ vecs
+
+
+def steps_to_tolerance(values, tol: float):
+    """The number of steps after which ``values`` (one per step, ``values[0]`` at the start)
+    stay below ``tol`` for good: one past the LAST index with ``values >= tol`` (an
+    oscillating curve may touch ``tol`` long before it stays below). ``None`` if the last
+    value is not below ``tol`` (or is NaN)."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError("values must be a non-empty 1-D array (one value per step)")
+    above = np.flatnonzero(~(values < tol))
+    if above.size and above[-1] == values.size - 1:
+        return None
+    return int(above[-1] + 1) if above.size else 0
 
 
 def _window(T: int, start, window):
@@ -173,13 +228,14 @@ class RateMap:
     best: tuple[float, float, float]
 
 
-def rate_map(f, lrs, momenta, steps: int = 200, x0=None) -> RateMap:
+def rate_map(f, lrs, momenta, steps: int = 200, x0=None, nesterov: bool = False) -> RateMap:
     """The convergence rate of momentum on the quadratic ``f`` for every pair of ``lrs`` ×
     ``momenta``, from ONE vectorised run: ``x`` of shape ``(n_γ·n_α, d)``, ``lr`` and
     ``momentum`` of shape ``(n_γ·n_α, 1)``.
 
     ``x0`` (default: one unit along each eigenvector of ``f.H`` from the minimum) is the start of
-    every trajectory.
+    every trajectory. ``nesterov=True`` maps Nesterov momentum instead (``theory`` is then
+    ``nesterov_rate``).
     """
     lrs, momenta = np.asarray(lrs, dtype=float), np.asarray(momenta, dtype=float)
     if lrs.ndim != 1 or momenta.ndim != 1:
@@ -190,9 +246,9 @@ def rate_map(f, lrs, momenta, steps: int = 200, x0=None) -> RateMap:
     A, G = np.meshgrid(lrs, momenta)  # rows: momentum, columns: lr
     n = A.size
     X0 = np.broadcast_to(np.asarray(x0, dtype=float), (n, f.dim))
-    rates = measured_rates(f, X0, A.reshape(n, 1), G.reshape(n, 1), steps).reshape(A.shape)
+    rates = measured_rates(f, X0, A.reshape(n, 1), G.reshape(n, 1), steps, nesterov=nesterov).reshape(A.shape)
     i, j = np.unravel_index(np.argmin(rates), rates.shape)
-    theory = heavy_ball_rate(A, G, f.eigenvalues)
+    theory = (nesterov_rate if nesterov else heavy_ball_rate)(A, G, f.eigenvalues)
     return RateMap(lrs, momenta, rates, theory, (float(lrs[j]), float(momenta[i]), float(rates[i, j])))
 
 

@@ -10,14 +10,18 @@ from coursekit import data, optim
 from coursekit import functions as F
 from coursekit.batched import FunctionStack, compare
 from coursekit.momentum import (
+    eigen_components,
     heavy_ball_rate,
     measured_rate,
     measured_rates,
     minimize_scheduled,
+    nesterov_bound,
+    nesterov_rate,
     optimal_gd,
     optimal_momentum,
     predicted_rate,
     rate_map,
+    steps_to_tolerance,
 )
 from coursekit.problems import LinearRegression, run_minibatch
 from coursekit.second_order import LocalGains, newton_minimize
@@ -99,6 +103,37 @@ def test_rate_map_equals_a_python_loop_over_grid_points():
     assert abs(m.best[1] - g) < 0.15
     converged = m.theory < 0.999
     assert np.median(np.abs(m.rates - m.theory)[converged]) < 1e-6
+
+
+def test_nesterov_rate_matches_runs_and_its_bound():
+    f = F.Quadratic.with_condition_number(100, L=1.0, angle=0.4)
+    for a, g in [(0.5, 0.95), (1.0, 0.8), (0.2, 0.5)]:
+        tr = minimize(f, [2.0, 1.0], optim.SGD, 400, lr=a, momentum=g, nesterov=True)
+        assert measured_rate(tr.points, f.minimum) == pytest.approx(float(nesterov_rate(a, g, f.eigenvalues)), abs=2e-3)
+    # γ = 0: Nesterov is gradient descent; the bound 2(1 + γ)/((1 + 2γ) L) is where ρ crosses 1
+    assert nesterov_rate(0.3, 0.0, f.eigenvalues) == pytest.approx(heavy_ball_rate(0.3, 0.0, f.eigenvalues))
+    for g in (0.0, 0.5, 0.9, 0.99):
+        edge = nesterov_bound(g, f.L)
+        assert nesterov_rate(edge * 0.999, g, f.eigenvalues) < 1 < nesterov_rate(edge * 1.001, g, f.eigenvalues)
+    assert nesterov_bound(0.9, 2.0) == pytest.approx(1.9 / 2.8)
+    # the Nesterov rate map: measured (one run) equals the theory where it converges
+    m = rate_map(f, np.linspace(0, 2.0, 17)[1:], np.linspace(0.1, 0.9, 9), steps=200, nesterov=True)
+    converged = m.theory < 0.99
+    assert np.median(np.abs(m.rates - m.theory)[converged]) < 1e-6
+
+
+def test_eigen_components_and_steps_to_tolerance():
+    f = F.Quadratic.with_condition_number(25, L=2.0, angle=0.5, center=(1.0, -1.0))
+    tr = minimize(f, [-2.5, 2.0], optim.SGD, 30, lr=0.9)
+    e = eigen_components(tr.points, f)
+    np.testing.assert_allclose(np.linalg.norm(e, axis=1), np.linalg.norm(tr.points - f.minimum, axis=1))
+    np.testing.assert_allclose(e[1:] / e[:-1], np.broadcast_to(1 - 0.9 * f.eigenvalues, (30, 2)), rtol=1e-9)
+    assert steps_to_tolerance([5.0, 1.0, 0.1, 2.0, 0.05, 0.01], 0.5) == 4  # the last crossing, not the first
+    assert steps_to_tolerance([0.1, 0.2], 1.0) == 0
+    assert steps_to_tolerance([1.0, 2.0], 1.5) is None
+    assert steps_to_tolerance([1.0, np.nan], 1.5) is None
+    with pytest.raises(ValueError, match="1-D"):
+        steps_to_tolerance([], 1.0)
 
 
 def test_minimize_scheduled_constant_schedule_equals_minimize_and_schedule_matters():

@@ -66,6 +66,25 @@ def test_momentum_explorer_at_gamma_zero_all_three_are_sgd():
         np.testing.assert_array_equal(_line_xy(row[0]), _line_xy(row[2]))
 
 
+def test_momentum_explorer_lr_slider_reaches_every_divergence_edge():
+    ex = momentum_explorer(steps=10)
+    lr = ex.controls["lr"]
+    top = 10 ** lr.max
+    # SGD 2/L = 1, Nesterov (1 + γ)/(1 + 2γ) <= 1, momentum 1 + γ up to 1.99 (L = 2)
+    assert top >= 1.99 and 10 ** lr.min <= 1e-3
+
+
+def test_rate_map_explorer_opens_inside_the_valley_next_to_the_optimum():
+    from coursekit.momentum import heavy_ball_rate, predicted_rate
+
+    ex = RateMapExplorer(n=16, steps=60)
+    v = ex.values()
+    rate = float(heavy_ball_rate(v["lr"], v["gamma"], ex.f.eigenvalues))
+    assert rate < predicted_rate(ex.f.mu, ex.f.L) + 0.01  # converges, almost at the best rate
+    assert v["lr"] < 2 * (1 + v["gamma"]) / ex.f.L  # left of the divergence edge
+    assert abs(v["lr"] - ex.alpha_star) < 0.2 and abs(v["gamma"] - ex.gamma_star) < 0.02
+
+
 def test_rate_map_explorer_marker_and_run():
     f = F.Quadratic.with_condition_number(100, L=1.0, angle=0.4, bounds=((-2.5, 2.5), (-2.5, 2.5)))
     ex = RateMapExplorer(n=32, steps=120)

@@ -18,7 +18,7 @@ import numpy as np
 from .. import functions as F
 from .. import optim
 from ..batched import compare
-from ..momentum import measured_rate, optimal_momentum, rate_map
+from ..momentum import heavy_ball_rate, measured_rate, optimal_momentum, rate_map
 from ..plots import COLORS, contour, trajectory_line
 from ..plots.heatmap import rate_heatmap
 from ..train import minimize
@@ -122,9 +122,12 @@ def momentum_panels():
 
 
 def momentum_explorer(lr: float = 0.05, gamma: float = 0.9, steps: int = 100, **kwargs) -> MultiFunctionExplorer:
-    """The chapter-3 explorer: ``lr`` (log scale) and ``γ`` sliders, SGD vs momentum vs
-    Nesterov on ``momentum_panels()``."""
-    controls = dict(lr=lr_slider(lr, 1e-3, 1.0), gamma=gamma_slider(gamma, 0.0, 0.99))
+    """The chapter-3 explorer: ``lr`` (log scale, 0.001 to 2) and ``γ`` sliders, SGD vs
+    momentum vs Nesterov on ``momentum_panels()``. The ``lr`` range reaches past every
+    divergence edge of the quadratic panel (``L = 2``): ``2/L = 1`` for SGD,
+    ``(1 + γ)/(1 + 2γ)`` for Nesterov and ``1 + γ`` (up to 1.99) for momentum."""
+    controls = dict(lr=lr_slider(lr, 1e-3, 2.0), gamma=gamma_slider(gamma, 0.0, 0.99))
+    kwargs.setdefault("legend_panel", 1)  # the saddle panel's upper left is empty: the legend hides no path
     return MultiFunctionExplorer(momentum_panels(), momentum_runs(), controls, steps=steps, **kwargs)
 
 
@@ -142,15 +145,30 @@ class RateMapExplorer(Explorer):
         self.alpha_star, self.gamma_star = optimal_momentum(self.f.mu, self.f.L)
         lrs = np.linspace(0, 4 / self.f.L, n + 1)[1:]
         self.map = rate_map(self.f, lrs, np.linspace(0, 0.99, n), steps=steps)
-        controls = dict(lr=lr_slider(lr or self.alpha_star, 1e-2, 4 / self.f.L, steps_per_decade=40),
-                        gamma=gamma_slider(gamma if gamma is not None else round(self.gamma_star, 2)))
+        default_lr, default_gamma = self.best_slider_values()
+        controls = dict(lr=lr_slider(lr or default_lr, 1e-2, 4 / self.f.L, steps_per_decade=40),
+                        gamma=gamma_slider(gamma if gamma is not None else default_gamma))
         super().__init__(controls, figsize=(9.0, 3.8), **kwargs)
+
+    def best_slider_values(self) -> tuple[float, float]:
+        """The ``(α, γ)`` the sliders can reach (log grid of 40 values a decade, γ in steps of
+        0.01) with the smallest theoretical rate; among equal rates, the one nearest to
+        ``(α*, γ*)``. The exact optimum sits on the divergence edge, so the nearest slider value
+        to ``α*`` may lie just past it; this default never does."""
+        exponents = np.arange(-2, np.log10(4 / self.f.L) + 1e-9, 1 / 40)
+        A, G = np.meshgrid(10.0**exponents, np.round(np.arange(0, 100) / 100, 2))
+        rates = heavy_ball_rate(A, G, self.f.eigenvalues)
+        near = np.hypot(np.log(A / self.alpha_star), G - self.gamma_star)
+        ties = rates <= rates.min() + 1e-9
+        k = np.argmin(np.where(ties, near, np.inf))
+        return float(A.flat[k]), float(G.flat[k])
 
     def setup(self, figure):
         ax_map, ax = figure.subplots(1, 2)
         figure.subplots_adjust(left=0.07, right=0.97, bottom=0.14, top=0.9, wspace=0.35)
         rate_heatmap(ax_map, self.map.lrs, self.map.momenta, self.map.rates, optimum=(self.alpha_star, self.gamma_star),
-                     colorbar=False)
+                     colorbar=False, title="rate per step (★: α*, γ*; ○: the sliders)")
+        ax_map.get_legend().remove()  # the title explains the markers; a legend would cover the map
         contour(ax, self.f, self.f.bounds, levels=20)
         ax.plot(*self.start, "ko", markersize=4)
         self.marker = self.dynamic(ax_map.plot([], [], "o", color="white", markeredgecolor="k", markersize=8)[0])
