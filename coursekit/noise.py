@@ -12,7 +12,13 @@ its total variance (the trace of its covariance) is
 
 where ``σ² = (1/N) Σ_i ‖g_i − ḡ‖²`` is the spread of the per-example gradients.
 ``minibatch_gradient_noise`` measures both the variance and the cosine similarity of
-``g_S`` to ``ḡ`` for many batch sizes; ``predicted_variance`` gives the formulas above.
+``g_S`` to ``ḡ`` for many batch sizes; ``predicted_variance`` gives the formulas above and
+``predicted_cosine`` the cosine they imply, ``1/√(1 + E‖g_S − ḡ‖²/‖ḡ‖²)``.
+
+With a constant step, SGD on a quadratic does not converge but jitters around the minimum:
+``noise_floor`` gives the stationary mean gap ``E[J − J*] ≈ α_eff · tr Σ / 4`` (small
+``α_eff``), where ``Σ`` is the covariance of the mini-batch gradient at the minimum and
+``α_eff = α / (1 − γ)`` for heavy-ball momentum ``γ`` (PyTorch's form).
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["flatten", "per_example_gradients", "predicted_variance", "minibatch_gradient_noise", "NoiseStats"]
+__all__ = ["flatten", "per_example_gradients", "predicted_variance", "predicted_cosine", "noise_floor",
+           "minibatch_gradient_noise", "NoiseStats"]
 
 
 def flatten(arrays) -> np.ndarray:
@@ -71,6 +78,37 @@ def predicted_variance(G, batch_sizes, replace: bool = False) -> np.ndarray:
     if not replace:
         out = out * (n - bs) / (n - 1)
     return out if np.ndim(batch_sizes) else float(out[0])
+
+
+def predicted_cosine(G, batch_sizes, replace: bool = False) -> np.ndarray:
+    """The cosine of ``g_S`` to ``ḡ`` that the variance implies: ``1/√(1 + v/‖ḡ‖²)`` with ``v``
+    from ``predicted_variance`` (so the finite-population factor is in it unless ``replace``).
+    It treats the error ``g_S − ḡ`` as orthogonal to ``ḡ``, as it is on average in many
+    dimensions; for tiny batches the mean cosine is lower."""
+    G = _check_G(G)
+    full = G.mean(axis=0)
+    v = np.asarray(predicted_variance(G, batch_sizes, replace))
+    out = 1.0 / np.sqrt(1.0 + v / max(float(full @ full), np.finfo(float).tiny))
+    return out if np.ndim(batch_sizes) else float(out)
+
+
+def noise_floor(lr: float, Sigma, momentum: float = 0.0) -> float:
+    """The stationary mean gap ``E[J − J*] ≈ (α_eff / 4) · tr Σ`` of constant-step SGD on a
+    quadratic, for small ``α_eff = lr / (1 − momentum)``.
+
+    ``Sigma`` is the covariance of the stochastic gradient at the minimum (a square matrix).
+    Derivation: with ``x_{t+1} = x_t − α (H x_t + ξ_t)``, ``Cov ξ = Σ``, the stationary
+    covariance ``P`` solves ``P = (I − αH) P (I − αH) + α² Σ``; to first order in ``α``,
+    ``HP + PH = α Σ``, so ``E[J − J*] = ½ tr(HP) = α tr Σ / 4`` — whatever ``H`` is.
+    """
+    Sigma = np.asarray(Sigma, dtype=float)
+    if Sigma.ndim != 2 or Sigma.shape[0] != Sigma.shape[1]:
+        raise ValueError(f"Sigma must be a square matrix; got shape {Sigma.shape}")
+    if not lr > 0:
+        raise ValueError(f"lr must be > 0; got {lr!r}")
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
+    return float(lr / (1 - momentum) * np.trace(Sigma) / 4)
 
 
 @dataclass

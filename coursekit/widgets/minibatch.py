@@ -46,7 +46,7 @@ class MinibatchExplorer(Explorer):
         self.reference = train_softmax_regression(self.X, self.y, self.n, reference_lr, epochs, seed,
                                                   n_classes=self.n_classes)
         self.reference_lr = reference_lr
-        controls = controls or dict(batch_size=batch_size_slider(self.n, 10), lr=lr_slider(0.1, 1e-3, 3.0))
+        controls = controls or dict(batch_size=batch_size_slider(self.n, 10), lr=lr_slider(0.1, 1e-3, 30.0))
         super().__init__(controls, figsize=figsize, **kwargs)
 
     def setup(self, figure):
