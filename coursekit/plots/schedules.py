@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from .contours import COLORS
-from .curves import decorate
+from .curves import decorate, loss_curves
 
-__all__ = ["schedule_curves", "mark_values", "halving_plot", "range_test_plot"]
+__all__ = ["schedule_curves", "mark_values", "halving_plot", "range_test_plot", "rate_runs_plot"]
 
 
 def schedule_curves(ax, t, curves, log: bool = True, colors=None, xlabel: str = "epoch $t$",
@@ -121,3 +121,35 @@ def halving_plot(ax, result, color: str = COLORS[1], title: str | None = "Halvin
     ax.grid(True, alpha=0.3, which="both")
     ax.legend(fontsize=8)
     return artists
+
+
+def rate_runs_plot(axes, runs, loss_limits=(1e-3, 1e3), error_limits=(5e-4, 1)):
+    """Training (solid) and validation (dashed) curves of ``fit`` histories, one colour per
+    rate: cross-entropy on ``axes[0]``, classification error on ``axes[1]``, both on log
+    scales. ``runs`` maps a learning rate to its ``History``. A run that diverged is labelled
+    with the step of its NaN and marked by an X at the top of the loss panel (its loss leaves
+    the scale before that)."""
+    for key, ax, label in (("loss", axes[0], "cross-entropy"), ("err", axes[1], "classification error")):
+        for i, (lr, h) in enumerate(runs.items()):
+            train_curve = h.loss if key == "loss" else 1 - h.acc
+            val_curve = h.val_loss if key == "loss" else 1 - h.val_acc
+            tag = f"α = {lr:g}" + (f": NaN at step {h.diverged_at}" if h.diverged else "")
+            loss_curves(ax, [train_curve], [tag], colors=[COLORS[i % len(COLORS)]], start=1, legend=False)
+            loss_curves(ax, [val_curve], [None], colors=[COLORS[i % len(COLORS)]], start=1, legend=False,
+                        linestyle="--")
+        ax.set_yscale("log")
+        ax.set_xlim(0.5, max(len(h.loss) for h in runs.values()) + 0.5)
+        ax.set_ylabel(label + " (log scale)")
+        ax.set_title(f"{label}: solid = training, dashed = validation")
+    axes[0].set_ylim(*loss_limits)
+    top = loss_limits[1] * 0.6
+    for i, (lr, h) in enumerate(runs.items()):
+        if h.diverged:
+            axes[0].plot([h.diverged_epoch], [top], "X", color=COLORS[i % len(COLORS)], markersize=10)
+            axes[0].annotate(f"α = {lr:g} off the scale;\nNaN at step {h.diverged_at} (epoch {h.diverged_epoch})",
+                             (h.diverged_epoch, top), xytext=(10, -25), textcoords="offset points", fontsize=8,
+                             color=COLORS[i % len(COLORS)])
+    axes[1].set_ylim(*error_limits)
+    axes[1].set_title("classification error (0 is not drawn on the log axis)")
+    axes[0].legend(fontsize=8, loc="lower left")
+    return axes
