@@ -97,17 +97,26 @@ def run_minibatch(problem, optimizer, steps: int = 200, batch_size: int | None =
     ``batch_size`` rows of a reshuffled-every-epoch order (``data.minibatches``, seeded, the
     incomplete last batch of an epoch dropped). ``w0`` defaults to zeros.
     ``record(opt)``, if given, is called after every step and its results kept (copy arrays!).
+
+    A sweep in one run: ``w0`` of shape ``(k, d)`` with array hyperparameters of shape
+    ``(k, 1)`` (e.g. ``lr=rates[:, None]``) trains ``k`` copies on the *same* mini-batches;
+    then ``weights`` has shape ``(steps + 1, k, d)`` and ``losses`` ``(steps + 1, k)``. A copy
+    that diverges simply holds ``inf``/``nan`` (no overflow warnings).
     """
     w = np.zeros(problem.dim) if w0 is None else np.array(w0, dtype=float)
+    if w.ndim == 0 or w.shape[-1] != problem.dim:
+        raise ValueError(f"w0 must have shape (d,) or (k, d) with d = {problem.dim}; got {w.shape}")
     opt = optimizer([w], **hyperparameters) if isinstance(optimizer, type) else optimizer([w])
     if not isinstance(opt, _optim.Optimizer):
         raise TypeError("optimizer must be a coursekit.optim class (or a function params -> optimizer)")
     batches = None if batch_size is None else _batches(problem.n_samples, batch_size, seed)
-    weights, losses, records = [w.copy()], [float(problem(w))], []
-    for _ in range(steps):
-        opt.step([problem.grad(w) if batches is None else problem.grad(w, next(batches))])
-        weights.append(w.copy())
-        losses.append(float(problem(w)))
-        if record is not None:
-            records.append(record(opt))
+    loss = (lambda v: float(problem(v))) if w.ndim == 1 else problem
+    weights, losses, records = [w.copy()], [loss(w)], []
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging copy of a sweep is inf/nan
+        for _ in range(steps):
+            opt.step([problem.grad(w) if batches is None else problem.grad(w, next(batches))])
+            weights.append(w.copy())
+            losses.append(loss(w))
+            if record is not None:
+                records.append(record(opt))
     return RegressionRun(np.array(weights), np.array(losses), records)
