@@ -81,7 +81,7 @@ def relative_error(a, b) -> float:
     """``‖a − b‖ / max(‖a‖ + ‖b‖, tiny)``: 0 for equal arrays, 1 for opposite ones.
 
     For a correct analytic gradient against a central difference in float64 expect about
-    1e-10 or smaller; above 1e-6 something is usually wrong.
+    1e-11 to 1e-9; above 1e-7 (the course's threshold) something is usually wrong.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
@@ -99,7 +99,7 @@ def gradient_check(f, grad, x, h: float = 1e-5) -> float:
 
 def directional_derivative(grad, x, u) -> np.ndarray:
     r"""Rate of change of ``f`` at ``x`` along the direction ``u``:
-    :math:`D_u f = \nabla f \cdot \hat u = |\nabla f| \cos\theta`, where ``θ`` is the angle
+    :math:`D_u f = \nabla f \cdot \hat u = |\nabla f| \cos\varphi`, where ``φ`` is the angle
     between ``∇f`` and ``u`` (``u`` is normalised here; it must not be zero).
 
     ``grad`` is a function or the gradient array; ``u`` may be a batch of directions of
