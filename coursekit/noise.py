@@ -84,7 +84,9 @@ def predicted_cosine(G, batch_sizes, replace: bool = False) -> np.ndarray:
     """The cosine of ``g_S`` to ``ḡ`` that the variance implies: ``1/√(1 + v/‖ḡ‖²)`` with ``v``
     from ``predicted_variance`` (so the finite-population factor is in it unless ``replace``).
     It treats the error ``g_S − ḡ`` as orthogonal to ``ḡ``, as it is on average in many
-    dimensions; for tiny batches the mean cosine is lower."""
+    dimensions. For tiny batches the measured mean cosine can lie above this value: it puts
+    the mean squared error into one cosine, while ``1/‖g_S‖`` is convex, so the mean of the
+    cosines over very unequal (heavy-tailed) batches is larger."""
     G = _check_G(G)
     full = G.mean(axis=0)
     v = np.asarray(predicted_variance(G, batch_sizes, replace))
