@@ -45,7 +45,7 @@ def _expected_rates(epochs, lr, gamma):
     step_size = max(1, epochs // 4)
     t = np.arange(epochs)
     return [np.full(epochs, lr), S.step_decay(t, lr, step_size, gamma), S.exponential_decay(t, lr, gamma),
-            S.cosine_annealing(t, lr, epochs, eta_min=lr / 100)]
+            S.cosine_annealing(t, lr, max(1, epochs - 1), eta_min=lr / 100)]
 
 
 @needs_nn
@@ -154,3 +154,35 @@ def test_halving_plot_draws_the_search():
     assert artists["baseline"].get_ydata()[0] == res.baseline == 2.3
     assert ax.get_xscale() == "log"
     plt.close(fig)
+
+
+def test_default_cosine_reaches_its_floor_in_the_last_epoch():
+    """T_max = epochs - 1: the last epoch trains at α₀/100, as the chapter's text says."""
+    from coursekit.widgets.schedule import default_schedules
+
+    for epochs in (4, 8, 20):
+        label, rates = default_schedules(epochs)[3]
+        values = rates(np.arange(epochs), 0.5, 0.7)
+        assert label.startswith("cosine")
+        assert np.isclose(values[-1], 0.5 / 100) and np.isclose(values[0], 0.5)
+        assert np.all(np.diff(values) <= 0)
+
+
+def test_explorer_on_a_regression_with_mse():
+    """loss="mse": each schedule's run equals fit(..., loss="mse") with the same rates; the status shows losses."""
+    from coursekit import data, nn
+    from coursekit.train import fit
+    from coursekit.widgets.schedule import ScheduleExplorer
+
+    reg = data.synthetic_regression(n_samples=200, n_features=5, noise=1.0, seed=1)
+    X, y = reg.X, reg.y.reshape(-1, 1)
+    model = lambda s: nn.Sequential(nn.Linear(5, 1, seed=s))  # noqa: E731
+    ex = ScheduleExplorer((X[:150], y[:150]), (X[150:], y[150:]), epochs=4, batch_size=25, seed=2, loss="mse",
+                          model=model, loss_limits=(0.5, 50))
+    ex.update(lr=0.05, gamma=0.5)
+    for label, rates in ex.rates(0.05, 0.5).items():
+        expected = fit(model(2), (X[:150], y[:150]), epochs=4, lr=rates, batch_size=25, val=(X[150:], y[150:]),
+                       seed=2, loss="mse")
+        np.testing.assert_allclose(ex.histories[label].val_loss, expected.val_loss)
+    assert "val loss" in ex.status.get_text() and "acc" not in ex.status.get_text()
+    plt.close("all")

@@ -22,13 +22,14 @@ __all__ = ["ScheduleExplorer", "default_schedules"]
 def default_schedules(epochs: int):
     """``(label, rates(t, lr, gamma))`` for constant, step, exponential and cosine decay over
     ``epochs`` epochs: step decay multiplies by ``γ`` every quarter of the run, exponential
-    decay every epoch, cosine goes from ``α_0`` to ``α_0/100`` (and ignores ``γ``)."""
+    decay every epoch, cosine goes from ``α_0`` to ``α_0/100`` (and ignores ``γ``), reaching
+    ``α_0/100`` in the last epoch ``t = epochs − 1`` (``T_max = epochs − 1``)."""
     step_size = max(1, epochs // 4)
     return [
         ("constant", lambda t, lr, gamma: np.full(np.shape(t), float(lr))),
         (f"step: ×γ every {step_size}", lambda t, lr, gamma: S.step_decay(t, lr, step_size, gamma)),
         ("exponential: ×γ per epoch", lambda t, lr, gamma: S.exponential_decay(t, lr, gamma)),
-        ("cosine to α₀/100", lambda t, lr, gamma: S.cosine_annealing(t, lr, epochs, eta_min=lr / 100)),
+        ("cosine to α₀/100", lambda t, lr, gamma: S.cosine_annealing(t, lr, max(1, epochs - 1), eta_min=lr / 100)),
     ]
 
 
@@ -40,14 +41,18 @@ class ScheduleExplorer(Explorer):
     same weights and sees the same mini-batches, so the curves differ only by the schedule.
     Training is ``coursekit.train.fit`` with the rate of epoch ``t`` set to ``rates[t]``.
     ``schedules`` is a list of ``(label, rates(t, lr, gamma))`` (default: ``default_schedules``).
+    ``loss`` is passed to ``fit`` (``"cross_entropy"``, or ``"mse"`` for a regression, e.g. one with
+    noisy targets, where decay lowers the noise floor; the right panel then shows the validation MSE
+    and the status its final value).
     """
 
     def __init__(self, train, val, epochs: int = 10, batch_size: int = 64, model=None, schedules=None,
                  controls=None, seed: int = 0, loss_limits=(0.05, 5.0), lr_limits=(1e-5, 20.0),
-                 figsize=(10.0, 3.8), **kwargs):
+                 figsize=(10.0, 3.8), loss="cross_entropy", **kwargs):
         self.X, self.y = train
         self.X_val, self.y_val = val
         self.epochs, self.batch_size, self.seed = int(epochs), int(batch_size), seed
+        self.loss = loss
         n_classes = int(max(np.max(self.y), np.max(self.y_val))) + 1
         self.model = model or (lambda s: nn.Sequential(nn.Linear(self.X.shape[1], n_classes, seed=s)))
         self.schedules = list(schedules or default_schedules(self.epochs))
@@ -76,8 +81,9 @@ class ScheduleExplorer(Explorer):
         la.set_xlim(0.8, self.epochs + 0.2)
         la.set_ylim(*self.loss_limits)
         la.set_xlabel("epoch")
-        la.set_ylabel("validation loss (cross-entropy)")
-        la.set_title(f"training: {len(self.y)} digits, batch {self.batch_size}, SGD")
+        classifying = self.loss == "cross_entropy"
+        la.set_ylabel("validation loss (cross-entropy)" if classifying else "validation loss")
+        la.set_title(f"training: {len(self.y)} {'digits' if classifying else 'examples'}, batch {self.batch_size}, SGD")
         la.grid(True, alpha=0.3, which="both")
         self.loss_lines = [self.dynamic(la.plot([], [], "o-", color=COLORS[i], markersize=3, linewidth=1.4)[0])
                            for i in range(len(self.schedules))]
@@ -96,13 +102,16 @@ class ScheduleExplorer(Explorer):
             shown = np.append(rates, rates[-1])  # steps-post: the last epoch keeps its rate to t = epochs
             self.rate_lines[i].set_data(np.arange(self.epochs + 1), np.clip(shown, *self.lr_limits))
             history = fit(self.model(self.seed), (self.X, self.y), epochs=self.epochs, lr=rates,
-                          batch_size=self.batch_size, val=(self.X_val, self.y_val), seed=self.seed)
+                          batch_size=self.batch_size, val=(self.X_val, self.y_val), seed=self.seed,
+                          loss=self.loss)
             self.histories[label] = history
             val_loss = np.asarray(history["val_loss"], dtype=float)
             self.loss_lines[i].set_data(np.arange(1, len(val_loss) + 1), val_loss)
             short = label.split(":")[0].split(" ")[0]
             if history.get("diverged_at") is not None:
                 notes.append(f"{short:12s} diverged (step {history['diverged_at']})")
+            elif self.loss != "cross_entropy":
+                notes.append(f"{short:12s} val loss {val_loss[-1]:.4g}")
             else:
                 notes.append(f"{short:12s} val acc {100 * history['val_acc'][-1]:5.1f}%")
         self.status.set_text("\n".join(notes))
