@@ -177,3 +177,36 @@ def weight_changes(before, after) -> np.ndarray:
     if len(before) != len(after):
         raise ValueError(f"before and after must have the same number of layers; got {len(before)} and {len(after)}")
     return np.array([np.linalg.norm(a - b) / np.linalg.norm(b) for b, a in zip(before, after, strict=True)])
+
+
+def relative_gradient_norms(model, X, y, loss=None) -> np.ndarray:
+    """``‖∂L/∂W_l‖ / ‖W_l‖`` (Frobenius) for every ``Linear`` layer (forward order), on the batch
+    ``(X, y)``: the gradient measured against the size of the weights it updates, so a network
+    whose every layer vanishes (or explodes) alike shows it, which the first/last ratio of
+    ``layer_gradient_norms`` cannot."""
+    grads = layer_gradient_norms(model, X, y, loss)
+    weights = np.array([np.linalg.norm(layer.W) for layer in nn.linear_layers(model)])
+    with np.errstate(all="ignore"):
+        return grads / weights
+
+
+def batch_spread(model, X, kinds=("Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU")) -> np.ndarray:
+    """For every activation layer's output ``x_l`` (input side first), the standard deviation of
+    each unit across the batch ``X``, averaged over the units. Near 0 means every input gives
+    the layer (almost) the same output: the forward signal has collapsed."""
+    values = activation_values(model, X, kinds=kinds, inputs=False)
+    return np.array([v.std(axis=0).mean() for v in values])
+
+
+def set_xavier_normal(model, gain: float = 1.0, seed: int = 0):
+    """Redraw every ``Linear`` weight as Xavier/Glorot's ``W ~ N(0, gain² · 2 / (n_in + n_out))``
+    (biases zero; ``torch.nn.init.xavier_normal_``) from one seeded generator; returns ``model``."""
+    if not gain > 0:
+        raise ValueError(f"gain must be > 0; got {gain!r}")
+    rng = np.random.default_rng(seed)
+    for layer in nn.linear_layers(model):
+        n_in, n_out = layer.W.shape
+        layer.W[...] = rng.normal(0.0, gain * np.sqrt(2.0 / (n_in + n_out)), layer.W.shape)
+        if getattr(layer, "b", None) is not None:
+            layer.b[...] = 0.0
+    return model

@@ -127,3 +127,35 @@ def test_weight_changes():
     np.testing.assert_allclose(ch, [0.5, 0.0, 0.0])
     with pytest.raises(ValueError, match="same number"):
         D.weight_changes(before[:1], m)
+
+
+def test_relative_gradient_norms_and_batch_spread_against_torch(batch):
+    torch = pytest.importorskip("torch")
+    X, y = batch
+    model = D.set_weight_scale(nn.mlp(X.shape[1], [7, 6], int(y.max()) + 1, activation="sigmoid", seed=3), 1.0, seed=3)
+    rel = D.relative_gradient_norms(model, X, y)
+    spread = D.batch_spread(model, X)
+    Ws = [torch.tensor(layer.W, requires_grad=True) for layer in nn.linear_layers(model)]
+    bs = [torch.tensor(layer.b) for layer in nn.linear_layers(model)]
+    h, outs = torch.tensor(X), []
+    for k, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+        h = h @ W + b
+        if k < len(Ws) - 1:
+            h = torch.sigmoid(h)
+            outs.append(h.detach().numpy())
+    torch.nn.functional.cross_entropy(h, torch.tensor(y)).backward()
+    expected = [(W.grad.norm() / W.detach().norm()).item() for W in Ws]
+    np.testing.assert_allclose(rel, expected, rtol=1e-10)
+    np.testing.assert_allclose(spread, [o.std(axis=0).mean() for o in outs], rtol=1e-10)
+
+
+def test_set_xavier_normal_has_glorots_variance():
+    model = D.set_xavier_normal(nn.mlp(300, [200], 100, activation="tanh", seed=0), gain=1.5, seed=4)
+    for layer in nn.linear_layers(model):
+        n_in, n_out = layer.W.shape
+        assert abs(layer.W.std() / (1.5 * np.sqrt(2.0 / (n_in + n_out))) - 1) < 0.03
+        assert np.all(layer.b == 0)
+    again = D.set_xavier_normal(nn.mlp(300, [200], 100, activation="tanh", seed=0), gain=1.5, seed=4)
+    assert np.array_equal(nn.linear_layers(model)[0].W, nn.linear_layers(again)[0].W)
+    with pytest.raises(ValueError, match="gain"):
+        D.set_xavier_normal(model, gain=0.0)
