@@ -34,6 +34,7 @@ __all__ = [
     "Sigmoid",
     "Tanh",
     "BatchNorm1d",
+    "LayerNorm",
     "Residual",
     "Sequential",
     "softmax_cross_entropy",
@@ -339,6 +340,64 @@ class BatchNorm1d(Layer):
 
     def __repr__(self):
         return f"BatchNorm1d({self.num_features}, eps={self.eps:g}, momentum={self.momentum:g})"
+
+
+# ----------------------------------------------------------------------------- LayerNorm
+
+
+class LayerNorm(Layer):
+    r"""Layer normalisation of each row over its features (Ba, Kiros & Hinton, 2016), as
+    ``torch.nn.LayerNorm(num_features)`` on inputs of shape ``(batch, num_features)``.
+
+    .. code-block:: text
+
+        per row x (n = num_features values):
+            μ = (1/n) Σⱼ xⱼ      σ² = (1/n) Σⱼ (xⱼ − μ)²      x̂ = (x − μ) / √(σ² + ε)
+            out = γ ⊙ x̂ + β                      (γ, β: one per feature)
+        backward:  ∂L/∂γ = Σ_rows dout ⊙ x̂,   ∂L/∂β = Σ_rows dout,   d = dout ⊙ γ
+            ∂L/∂x = (1 / (n √(σ² + ε))) · (n d − Σⱼ d − x̂ ⊙ Σⱼ (d ⊙ x̂))   (sums along the row)
+
+    The statistics belong to one example, so the output never depends on the batch and
+    training and evaluation mode are the same. ``γ`` starts at one, ``β`` at zero.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, dtype=np.float64):
+        self.num_features = _whole("num_features", num_features)
+        if not eps > 0:
+            raise ValueError(f"eps must be > 0; got {eps!r}")
+        self.eps = float(eps)
+        self.gamma = np.ones(num_features, dtype=dtype)
+        self.beta = np.zeros(num_features, dtype=dtype)
+        self.dgamma = self.dbeta = self.xhat = None
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if x.ndim != 2 or x.shape[1] != self.num_features:
+            raise ValueError(f"{self!r}: input x must have shape (batch, {self.num_features}); got {x.shape}")
+        xc = x - x.mean(axis=1, keepdims=True)
+        var = np.einsum("ij,ij->i", xc, xc)[:, None] / self.num_features
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.xhat = xc * self.inv_std
+        return self.xhat * self.gamma + self.beta
+
+    def backward(self, dout):
+        xhat = self._cached("xhat")
+        dout = _check_dout(self, dout, xhat.shape)
+        self.dgamma = np.einsum("ij,ij->j", dout, xhat)
+        self.dbeta = dout.sum(axis=0)
+        d = dout * self.gamma
+        n = self.num_features
+        along_xhat = np.einsum("ij,ij->i", d, xhat)[:, None]
+        return (self.inv_std / n) * (n * d - d.sum(axis=1, keepdims=True) - xhat * along_xhat)
+
+    def parameters(self):
+        return [self.gamma, self.beta]
+
+    def gradients(self):
+        return [self.dgamma, self.dbeta]
+
+    def __repr__(self):
+        return f"LayerNorm({self.num_features}, eps={self.eps:g})"
 
 
 # ----------------------------------------------------------------------------- containers

@@ -148,3 +148,40 @@ def test_plots_draw_the_data_they_are_given():
         assert len(artists) == 4
     finally:
         plt.close(fig)
+
+
+def test_layer_histograms_say_how_much_they_clip():
+    fig, axes = plt.subplots(1, 2)
+    try:
+        values = [np.array([-20.0, 0.0, 0.5, 1.0]), np.zeros(4)]          # one value in four beyond ±6
+        artists = layer_histograms(axes, values, bins=np.linspace(-6, 6, 13))
+        texts = [a for a in artists if hasattr(a, "get_text")]
+        assert len(texts) == 1 and texts[0].get_text().startswith("25% beyond") and texts[0].axes is axes[0]
+        counts = artists[0][0]
+        assert counts[0] > 0                                              # the clipped value is in the first bin
+    finally:
+        plt.close(fig)
+
+
+def test_normalization_explorer_keeps_what_it_trained(norm_explorer, monkeypatch):
+    norm_explorer.update(lr=0.2, depth=3)
+    first = dict(norm_explorer.histories)
+    import coursekit.widgets.depth as depth_module
+
+    def no_training(*args, **kwargs):  # a revisited position must not train again
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(depth_module, "fit", no_training)
+    norm_explorer.update(lr=0.2, depth=3)
+    assert all(norm_explorer.histories[label] is first[label] for label in VARIANTS)
+    assert len(norm_explorer._runs) <= norm_explorer.CACHE_SIZE
+
+
+def test_gradient_norm_explorer_reports_scale_not_only_the_ratio(grad_explorer, digits):
+    (X, y), _ = digits
+    grad_explorer.update(depth=6, scale=0.3, activation="tanh", lr=0.1)
+    model = D.set_weight_scale(nn.mlp(64, [16] * 6, 10, activation="tanh", seed=1), 0.3, seed=1)
+    expected = D.relative_gradient_norms(model, X, y)
+    np.testing.assert_allclose(grad_explorer.relative, expected, rtol=1e-10)
+    text = grad_explorer.status.get_text()
+    assert "‖∂L/∂W_l‖/‖W_l‖" in text and f"{np.log10(expected.max()):+.1f}" in text

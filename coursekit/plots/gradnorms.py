@@ -87,7 +87,9 @@ def layer_histograms(axes, values, bins=None, color=None, label: str | None = No
                      xlabel: str = "pre-activation $z$"):
     """One histogram per layer (``values[l]`` on ``axes[l]``), e.g. the pre-activations of
     each layer of a deep network. ``derivative`` is an optional ``(z, φ'(z))`` pair drawn
-    (scaled to the axes) over each histogram to show where the activation is sensitive."""
+    (scaled to the axes) over each histogram to show where the activation is sensitive.
+    Values outside ``[bins[0], bins[-1]]`` are counted in the end bins, and the fraction of
+    them is written in the corner of the axes ("x% beyond the range, in the end bins")."""
     bins = np.linspace(-6, 6, 49) if bins is None else bins
     color = COLORS[0] if color is None else color
     artists = []
@@ -96,6 +98,10 @@ def layer_histograms(axes, values, bins=None, color=None, label: str | None = No
         v = v[np.isfinite(v)]
         artists.append(ax.hist(np.clip(v, bins[0], bins[-1]), bins=bins, density=True, color=color, alpha=0.6,
                                label=label if l == 0 else None))
+        outside = float(np.mean((v < bins[0]) | (v > bins[-1]))) if v.size else 0.0
+        if outside > 0:  # say so: the end bins hold every value beyond the range
+            note = f"{100 * outside:.2g}% beyond\n[{bins[0]:g}, {bins[-1]:g}],\nin end bins"
+            artists.append(ax.text(0.03, 0.97, note, transform=ax.transAxes, fontsize=6.5, va="top", color="0.25"))
         if derivative is not None:
             z, d = derivative
             artists += ax.plot(z, np.asarray(d) / np.max(d) * ax.get_ylim()[1] * 0.95, color="0.3",

@@ -128,6 +128,8 @@ class GradientNormExplorer(Explorer):
         model = _network(depth, activation, self.width, self.X.shape[1], self.n_classes, scale=scale,
                              seed=self.seed)
         before = D.layer_gradient_norms(model, self.X, self.y)
+        #: ``‖∂L/∂W_l‖ / ‖W_l‖`` at initialisation: the scale the first/last ratio cannot show
+        self.relative = before / np.array([np.linalg.norm(layer.W) for layer in nn.linear_layers(model)])
         history = fit(model, (self.X, self.y), epochs=self.epochs, lr=float(lr), batch_size=self.batch_size,
                       seed=self.seed)
         if history.get("diverged_at") is None:
@@ -144,8 +146,10 @@ class GradientNormExplorer(Explorer):
         self.trained_line.set_data(layers, _positive(after))
         with np.errstate(all="ignore"):
             ratio = np.log10(before[0] / before[-1])
+            scale_range = np.log10([np.min(self.relative), np.max(self.relative)])
         self.status.set_text(f"{activation}, depth {int(depth)}, s = {float(scale):.3g}\n"
-                             f"log10 ‖∂L/∂W_1‖/‖∂L/∂W_out‖ = {ratio:+.1f}")
+                             f"log10 ‖∂L/∂W_1‖/‖∂L/∂W_out‖ = {ratio:+.1f}\n"
+                             f"log10 ‖∂L/∂W_l‖/‖W_l‖ in [{scale_range[0]:+.1f}, {scale_range[1]:+.1f}]")
         losses = np.asarray(history["step_loss"], dtype=float)
         self.loss_line.set_data(np.arange(1, len(losses) + 1), _positive(losses))
         if history.get("diverged_at") is not None:
@@ -173,7 +177,10 @@ class NormalizationExplorer(Explorer):
     the norms drawn are those of the run's first step (``history.grad_norms[0]``: at
     initialisation, on the first mini-batch), so no extra pass is needed. Each move trains four
     networks for ``epochs · ⌈n / batch_size⌉`` steps: keep ``train`` small (a few hundred images).
+    Every run is kept (``run``), so returning to a slider position redraws without training.
     """
+
+    CACHE_SIZE = 512
 
     def __init__(self, train, val, activation: str = "sigmoid", max_depth: int = 20, width: int = 32,
                  epochs: int = 4, batch_size: int = 32, scale: float = 1.0, controls=None, seed: int = 0,
@@ -185,6 +192,7 @@ class NormalizationExplorer(Explorer):
         self.n_classes = int(max(np.max(self.y), np.max(self.y_val))) + 1
         controls = controls or dict(lr=lr_slider(lr, 1e-3, 10.0), depth=depth_slider(depth, 2, self.max_depth))
         self.info = W.HTML()  # final accuracies under the figure (text in the figure is slow to blit)
+        self._runs = {}  # (lr, depth, variant) -> history: a position already visited redraws without training
         super().__init__(controls, figsize=figsize, **kwargs)
         self.widget = W.VBox([W.HBox(list(self.controls.values())), self.canvas, self.info])
 
@@ -211,13 +219,24 @@ class NormalizationExplorer(Explorer):
         return _network(depth, self.activation, self.width, self.X.shape[1], self.n_classes, scale=self.scale,
                         batchnorm=batchnorm, residual=residual, seed=self.seed)
 
+    def run(self, lr, depth, label):
+        """The training history of one variant at ``(lr, depth)``, trained on the first request
+        and kept (at most ``CACHE_SIZE`` runs, the oldest dropped first)."""
+        key = (float(lr), int(depth), label)
+        if key not in self._runs:
+            bn, res = VARIANTS[label]
+            if len(self._runs) >= self.CACHE_SIZE:
+                self._runs.pop(next(iter(self._runs)))
+            self._runs[key] = fit(self.model(depth, bn, res), (self.X, self.y), epochs=self.epochs, lr=float(lr),
+                                  batch_size=self.batch_size, val=(self.X_val, self.y_val), seed=self.seed,
+                                  record_steps=True)
+        return self._runs[key]
+
     def update(self, lr, depth, **_):
         notes = []
         self.histories, self.norms = {}, {}
-        for i, (label, (bn, res)) in enumerate(VARIANTS.items()):
-            history = fit(self.model(depth, bn, res), (self.X, self.y), epochs=self.epochs, lr=float(lr),
-                          batch_size=self.batch_size, val=(self.X_val, self.y_val), seed=self.seed,
-                          record_steps=True)
+        for i, label in enumerate(VARIANTS):
+            history = self.run(lr, depth, label)
             # the norms of the first step: at initialisation, on the first mini-batch (no extra pass)
             norms = history["grad_norms"][0] if len(history["grad_norms"]) else np.full(int(depth) + 1, np.nan)
             self.norms[label], self.histories[label] = norms, history
