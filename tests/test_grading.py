@@ -96,6 +96,53 @@ def test_learner_mode_never_sends_expected_values_to_the_kernel():
     assert parse_records(text, "abc123") == [{"site": 0, "got": 1.0}]
 
 
+def test_check_judged_calls_the_chapter_judge_and_explains_a_failure(capsys):
+    from coursekit.grading import check_judged
+
+    check_judged(3, "ch00.is_at_least", minimum=2, name="Exercise 9")
+    assert capsys.readouterr().out == "✓ Exercise 9 passed\n"
+    with pytest.raises(CheckFailed) as info:
+        check_judged(1.5, "ch00.is_at_least", minimum=2, name="Exercise 9", hint="more")
+    assert str(info.value) == "Exercise 9: 1.5 is below 2\n  got:      1.5\n  hint: more"
+    with pytest.raises(CheckFailed, match="could not use the answer"):
+        check_judged(1.5, "ch00.is_at_least", maximum=2)  # the judge raises TypeError
+    for bad in ("os.system", "ch00._private", "ch00.nothing", "../ch00.is_at_least"):
+        with pytest.raises(ValueError, match="judge"):
+            check_judged(1.5, bad)
+
+
+def test_the_grader_judges_a_recorded_value_in_its_own_process():
+    from coursekit.grading.grader import Site, _compare_site
+
+    site = Site(site=0, kind="check_judged", hidden=False, expected="ch00.is_at_least", rtol=0, atol=0,
+                name="Exercise 9", hint=None, message=None, judge_kwargs={"minimum": 2})
+    assert _compare_site(site, 3) == (True, "")
+    assert _compare_site(site, float("nan")) == (False, "expected a finite number, got float")
+    assert _compare_site(site, Opaque("X", "x"))[0] is False
+    source = 'check_judged(lr, "ch00.is_at_least", minimum=2, name="Exercise 9", hint="h")'
+    learner = rewrite(source, "n1", reference=False)
+    assert "ch00" not in learner and "minimum" not in learner and "lambda: lr" in learner
+    assert site_info(source) == [("check_judged", False)]
+
+
+def test_a_failing_check_shows_its_message_without_a_traceback_in_a_kernel():
+    """What JupyterLab shows for a failing check: IPython's error output (the traceback lines),
+    from a real kernel: the message, and no frame inside coursekit."""
+    from coursekit.grading.kernel import Kernel
+
+    with Kernel() as k:
+        k.kc.execute('from coursekit.grading import check_close\n'
+                     'check_close(0.5, 1.0, name="Exercise 1", hint="use central differences")')
+        while True:
+            msg = k.kc.get_iopub_msg(timeout=30)
+            if msg["msg_type"] == "error":
+                break
+    text = "\n".join(msg["content"]["traceback"])
+    assert msg["content"]["ename"] == "CheckFailed"
+    assert "Exercise 1: wrong value" in text and "expected: 1.0" in text and "hint: use central" in text
+    assert "coursekit/grading" not in text and "Traceback" not in text and "File " not in text
+
+
 # ------------------------------------------------------------------------------------- release
 
 
@@ -108,7 +155,7 @@ def course(tmp_path_factory):
     return root, source, exercise
 
 
-def test_release_makes_stubs_removes_hidden_tests_and_keeps_check_outputs(course):
+def test_release_makes_stubs_removes_hidden_tests_and_clears_check_outputs(course):
     _, _, ex = course
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in ex.cells}
     for gid, stub in syn.STUBS.items():
@@ -121,7 +168,8 @@ def test_release_makes_stubs_removes_hidden_tests_and_keeps_check_outputs(course
         assert snippet not in text
     for n in (1, 2, 3):
         check = cells[f"ex{n}-check"]
-        assert [o["text"] for o in check.outputs] == [f"✓ Exercise {n} passed\n"]
+        assert check.outputs == [] and check.execution_count is None  # nothing says "passed" before an answer
+        assert "NBVAL" not in check.source
         assert check.metadata["editable"] is False and check.metadata["nbgrader"]["points"] > 0
     assert ex.metadata["coursekit"]["assignment"] == "01_demo"
 

@@ -55,6 +55,7 @@ class Site:
     name: str | None
     hint: str | None
     message: str | None
+    judge_kwargs: dict | None = None  # check_judged: the judge's keyword arguments (from the solution)
 
 
 @dataclasses.dataclass
@@ -139,12 +140,27 @@ def prepare(path, *, timeout=30.0, runs=None):
                 rtol=float(kwargs.get("rtol", DEFAULT_RTOL)), atol=float(kwargs.get("atol", DEFAULT_ATOL)),
                 name=kwargs.get("name"), hint=kwargs.get("hint"),
                 message=(args[0] if args else kwargs.get("message")) if kind == "check_true" else None,
+                judge_kwargs=_judge_kwargs(kwargs) if kind == "check_judged" else None,
             ))
         checks[i] = CheckCell(index=i, grade_id=gid, exercise=nbs.exercise_of(cell), points=nbs.points(cell),
                               has_hidden=bool(nbs.hidden_lines(src)), sites=sites)
     return Assignment(name=path.stem, ident=nbs.assignment_id(nb, path.stem), path=str(path),
                       sha256=_sha256(data), code=[(r, g, s) for r, g, s, _ in code], answers=answers,
                       checks=checks, exercises=exercises)
+
+
+def _judge_kwargs(kwargs):
+    """The keyword arguments a check_judged call passes on to its judge."""
+    return {k: v for k, v in kwargs.items() if k not in ("name", "hint")}
+
+
+def _compare_site(site, got):
+    """``(passed, reason)`` of one recorded value against the solution's site, in the grader."""
+    if site.kind == "check_judged":
+        from .judges import run_judge
+
+        return run_judge(site.expected, got, site.judge_kwargs or {})
+    return compare(site.kind, got, site.expected, site.rtol, site.atol)
 
 
 def _canon(rec):
@@ -263,7 +279,7 @@ def _judge(check, res, records):
             continue
         try:
             got = decode(rec.get("got"))
-            passed, reason = compare(site.kind, got, site.expected, site.rtol, site.atol)
+            passed, reason = _compare_site(site, got)
         except Exception:
             passed, reason, got = False, "the value could not be read", None
         if passed:
@@ -449,7 +465,8 @@ def _assignment_to_json(a):
 
     data = dataclasses.asdict(a)
     def sites(c):
-        return [{**dataclasses.asdict(s), "expected": encode(s.expected)} for s in c.sites]
+        return [{**dataclasses.asdict(s), "expected": encode(s.expected), "judge_kwargs": encode(s.judge_kwargs)}
+                for s in c.sites]
 
     data["checks"] = {str(k): {**dataclasses.asdict(c), "sites": sites(c)} for k, c in a.checks.items()}
     return data
@@ -458,7 +475,8 @@ def _assignment_to_json(a):
 def _assignment_from_json(d):
     checks = {}
     for k, c in d["checks"].items():
-        sites = [Site(**{**s, "expected": decode(s["expected"])}) for s in c["sites"]]
+        sites = [Site(**{**s, "expected": decode(s["expected"]), "judge_kwargs": decode(s.get("judge_kwargs"))})
+                 for s in c["sites"]]
         checks[int(k)] = CheckCell(**{**c, "sites": sites})
     return Assignment(**{**d, "checks": checks, "code": [tuple(x) for x in d["code"]],
                          "answers": {k: tuple(v) for k, v in d["answers"].items()}})

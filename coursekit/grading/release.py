@@ -5,9 +5,12 @@ For every solution notebook (deterministic: the same input gives the same bytes)
 * answer cells: each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region becomes
   ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` (a whole answer cell without a region
   becomes the stub); outputs and execution count cleared -- as ``nbgrader generate_assignment``;
-* check cells: the ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` regions are removed;
-  their stored outputs (the success lines) are kept, so ``pytest --nbval-lax`` fails on an
-  unsolved exercise (the stub and the check raise) and passes once it is solved;
+* check cells: the ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` regions are removed
+  and their outputs cleared (nothing shows "passed" before the learner answers); a check
+  passes by not raising, so ``pytest --nbval-lax`` fails on an unsolved exercise (the stub and
+  the check raise) and passes once it is solved;
+* every code cell loses its ``# NBVAL_CHECK_OUTPUT`` comment lines (markers for nbval belong
+  in cell tags, not in what the learner reads);
 * other cells: outputs cleared, unless the cell has ``metadata.coursekit.keep_output: true``;
 * cells are locked as nbgrader does (check and read-only cells not editable, answer and check
   cells not deletable); timing metadata is stripped; the notebook gets
@@ -41,7 +44,8 @@ def release_notebook(nb, assignment):
         if nbg.get("grade"):
             cell["source"] = nbs.remove_hidden_tests(nbs.source_text(cell))[0]
         if cell.get("cell_type") == "code":
-            keep = nbs.is_check(cell) or bool((cell_meta.get("coursekit") or {}).get("keep_output"))
+            cell["source"] = strip_nbval_comments(nbs.source_text(cell))
+            keep = not nbs.is_check(cell) and bool((cell_meta.get("coursekit") or {}).get("keep_output"))
             if not keep:
                 cell["outputs"] = []
                 cell["execution_count"] = None
@@ -55,6 +59,14 @@ def release_notebook(nb, assignment):
             cell_meta["deletable"] = False
             cell_meta["editable"] = False
     return nb
+
+
+NBVAL_COMMENTS = ("# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP", "# NBVAL_RAISES_EXCEPTION")
+
+
+def strip_nbval_comments(source):
+    """``source`` without the lines that are only an nbval marker comment."""
+    return "\n".join(line for line in source.split("\n") if line.strip() not in NBVAL_COMMENTS)
 
 
 def lint(nb, where):

@@ -28,7 +28,8 @@ EX2 = """def sgd_step(w, g, lr):
     ### BEGIN SOLUTION
     return w - lr * g
     ### END SOLUTION"""
-CHK2 = """from coursekit.grading import check_close
+CHK2 = """# NBVAL_CHECK_OUTPUT
+from coursekit.grading import check_close
 w = np.array([1.0, -2.0])
 check_close(sgd_step(w, np.array([0.5, 0.5]), 0.1), np.array([0.95, -2.05]), name="Exercise 2", hint="w - lr * g")
 ### BEGIN HIDDEN TESTS
