@@ -201,6 +201,59 @@ def test_release_rejects_regions_in_the_wrong_cells():
     assert release_notebook(syn.solution_notebook(), "x").cells[3].source == syn.STUBS["ex1-answer"]
 
 
+HINTS = ("<details><summary>Hint 1</summary>\n\nThe idea.\n\n</details>\n\n"
+         "<details><summary>Hint 2</summary>\n\nCloser.\n\n</details>\n")
+
+
+def _linted_notebook(kinds=("implement", "predict", "tune", "implement", "derive", "diagnose")):
+    """Six exercises, each a prompt, an answer and a check cell, that follow every rule."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    nb = new_notebook()
+    for n, kind in enumerate(kinds, start=1):
+        ex = f"Exercise {n}"
+        meta = syn._meta(f"ex{n}-answer", ex)
+        check = syn._meta(f"ex{n}-check", ex, points=1)
+        for m in (meta, check):
+            m["coursekit"]["kind"] = kind
+        nb.cells += [new_markdown_cell(f"## {ex}: T (1 points)\n*Kind: {kind}*\n\nTask.\n\n{HINTS}",
+                                       metadata={"coursekit": {"exercise": ex, "kind": kind}}),
+                     new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", metadata=meta),
+                     new_code_cell(f'check_equal(x, 1, name="{ex}")', metadata=check)]
+    return nb
+
+
+def test_lint_exercises_accepts_the_rules_and_names_each_broken_one():
+    from coursekit.grading.release import lint_exercises
+
+    assert lint_exercises(_linted_notebook(), "nb") == []
+    assert lint_exercises(_linted_notebook(("implement",) * 6), "nb") == ["nb: 6 exercises of 1 kinds; "
+                                                                          "at least 6 exercises of 3 kinds"]
+    assert "5 exercises" in lint_exercises(_linted_notebook(("implement", "predict", "tune", "derive", "diagnose")),
+                                           "nb")[-1]
+    cases = {
+        "prompt has coursekit.kind 'guess'": lambda nb: nb.cells[0].metadata["coursekit"].update(kind="guess"),
+        "coursekit.kind 'tune', but Exercise 1's prompt says 'implement'":
+            lambda nb: nb.cells[2].metadata["coursekit"].update(kind="tune"),
+        "has 1 hint block(s)": lambda nb: setattr(nb.cells[0], "source", nb.cells[0].source.split("<details>")[0]
+                                                  + "<details>" + nb.cells[0].source.split("<details>")[1]),
+        "Hint 2 contains code": lambda nb: setattr(nb.cells[0], "source",
+                                                   nb.cells[0].source.replace("Closer.", "```\nx = 1\n```")),
+        "line 3 is indented 4+ spaces": lambda nb: setattr(nb.cells[0], "source", "Intro\n\n    indented"),
+        "Exercise 1 has no prompt cell": lambda nb: nb.cells[0].metadata.pop("coursekit"),
+        "coursekit.forbid must be a list of dotted names":
+            lambda nb: nb.cells[1].metadata["coursekit"].update(forbid="gradient_check"),
+    }
+    for problem, breaks in cases.items():
+        nb = _linted_notebook()
+        breaks(nb)
+        found = lint_exercises(nb, "nb")
+        assert any(problem in p for p in found), (problem, found)
+    from coursekit.grading.release import indented_lines
+
+    assert indented_lines("- item\n\n    continued\n\n```\n    code\n```\n") == []
+
+
 def _nbval(paths, cwd):
     """Failing nbval items per notebook: {name: sorted code-cell indices}."""
     (cwd / "pytest.ini").write_text("[pytest]\n")
@@ -289,6 +342,10 @@ def _hostile(ex, source_dir):
             "ex1-answer": "def central_difference(f, x, h=1e-5):\n    return 1.0",
             "ex2-answer": "import numpy as np\ndef sgd_step(w, g, lr):\n    return np.array([0.95, -2.05])"}),
         "monkey_patch": sub(ex, answers={"ex1-answer": PATCHES}),
+        "forbidden": sub(ex, solved=syn.ANSWERS, answers={
+            "ex2-answer": "def sgd_step(w, g, lr):\n    return np.subtract(w, lr * g)"}),
+        "forbidden_hidden": sub(ex, solved=syn.ANSWERS, answers={  # the static check misses it; the kernel does not
+            "ex2-answer": "def sgd_step(w, g, lr):\n    return getattr(np, 'sub' + 'tract')(w, lr * g)"}),
         "reads_disk": sub(ex, answers={"ex1-answer": SNOOP.format(source=str(source_dir))}),
     }
 
@@ -313,7 +370,7 @@ def _points(row):
 
 def test_grades_csv_has_one_row_per_submission_and_a_column_per_exercise(graded):
     _, out, results, rows, feedback = graded
-    assert len(results) == len(rows) == len(feedback) == 14
+    assert len(results) == len(rows) == len(feedback) == 16
     header = next(csv.reader(open(out / "grades.csv")))
     assert header == ["submission", "sha256", "student", "assignment", *syn.POINTS,
                       "total", "max_points", "status", "reason"]
@@ -339,6 +396,8 @@ def test_points_are_exactly_those_of_the_solved_exercises(graded, student, point
     ("deleted_checks", [0, 3, 0], "ok", ""),
     ("hard_coded", [0, 0, 1], "ok", ""),
     ("monkey_patch", [0, 0, 0], "ok", ""),
+    ("forbidden", [2, 0, 1], "ok", ""),
+    ("forbidden_hidden", [2, 0, 1], "ok", ""),
     ("reads_disk", [0, 0, 0], "ok", ""),
 ])
 def test_hostile_and_broken_submissions(graded, student, points, status, reason):
@@ -369,6 +428,23 @@ def test_feedback_shows_visible_checks_and_hides_hidden_ones(graded):
     assert "Notes:\n  - not valid JSON" in feedback["not_json"]
 
 
+def test_a_forbidden_function_gives_zero_with_the_reason(graded):
+    feedback = graded[4]
+    assert "✗ Exercise 2 must not use numpy.subtract: no points" in feedback["forbidden"]
+    assert "Exercise 2 must not use numpy.subtract" in feedback["forbidden_hidden"]  # raised in the kernel
+    assert "must not use" not in feedback["solved"]
+
+
+def test_forbidden_uses_sees_names_attributes_imports_and_strings():
+    from coursekit.grading.forbid import forbidden_uses
+
+    names = ["coursekit.gradients.gradient_check"]
+    for source in ("g = gradients.gradient_check(f, x)", "from coursekit.gradients import gradient_check as gc",
+                   "getattr(gradients, 'gradient_check')", "%time gradient_check(f, x)", "gradient_check(f, x"):
+        assert forbidden_uses(source, names) == names, source
+    assert forbidden_uses("def f(x):\n    return gradients.central_difference(f, x)", names) == []
+
+
 def test_a_rerun_skips_what_is_done_and_grades_what_is_new(graded):
     root, out, _, rows, _ = graded
     before = (out / "grades.csv").read_text()
@@ -379,7 +455,7 @@ def test_a_rerun_skips_what_is_done_and_grades_what_is_new(graded):
     assert [r.student for r in new] == ["zoe"]
     assert [r.notes[:1] for r in new] == [["answer cell ex1-answer is missing"]]
     with open(out / "grades.csv", newline="") as f:
-        assert len(list(csv.DictReader(f))) == 15
+        assert len(list(csv.DictReader(f))) == 17
 
 
 def test_a_solution_that_fails_its_own_check_is_refused(tmp_path):

@@ -78,6 +78,7 @@ class Assignment:
     answers: dict  # grade_id -> (cell_type, stub, exercise)
     checks: dict  # cell index in `code` -> CheckCell
     exercises: dict  # exercise -> max points, in notebook order
+    forbid: dict = dataclasses.field(default_factory=dict)  # answer grade_id -> forbidden dotted names
 
 
 def _sha256(data):
@@ -146,7 +147,45 @@ def prepare(path, *, timeout=30.0, runs=None):
                               has_hidden=bool(nbs.hidden_lines(src)), sites=sites)
     return Assignment(name=path.stem, ident=nbs.assignment_id(nb, path.stem), path=str(path),
                       sha256=_sha256(data), code=[(r, g, s) for r, g, s, _ in code], answers=answers,
-                      checks=checks, exercises=exercises)
+                      checks=checks, exercises=exercises, forbid=_forbid_lists(nb))
+
+
+def _forbid_lists(nb):
+    from .forbid import forbid_list
+
+    return {nbs.grade_id(c): forbid_list(c) for c in nb.cells if nbs.is_answer(c) and forbid_list(c)}
+
+
+def _with_forbid_guards(assignment, cells):
+    """Kernel-side guard: the answer cells of an exercise with ``coursekit.forbid`` start by
+    disabling those functions; the cells of other exercises (and set-up cells) restore them."""
+    from .forbid import disable_code, restore_code
+
+    if not assignment.forbid:
+        return cells
+    guarded_exercises = {assignment.answers[g][2] for g in assignment.forbid}
+    exercise_of = {c.grade_id: c.exercise for c in assignment.checks.values()}
+    out = []
+    for (role, gid, _), (code, keep) in zip(assignment.code, cells, strict=True):
+        exercise = assignment.answers[gid][2] if role == "answer" else exercise_of.get(gid)
+        if role == "answer" and gid in assignment.forbid:
+            code = disable_code(exercise, assignment.forbid[gid]) + code
+        elif exercise not in guarded_exercises:
+            code = restore_code() + code
+        out.append((code, keep))
+    return out
+
+
+def _forbidden_answers(answers, assignment):
+    """``{exercise: reason}`` for the answers that refer to a forbidden function (static check)."""
+    from .forbid import forbidden_uses, reason
+
+    found = {}
+    for gid, names in assignment.forbid.items():
+        used = forbidden_uses(answers.get(gid, ""), names)
+        if used:
+            found[assignment.answers[gid][2]] = reason(assignment.answers[gid][2], used)
+    return found
 
 
 def _judge_kwargs(kwargs):
@@ -339,7 +378,8 @@ def _grade_notebook(nb, assignment, result, timeout):
             cells.append((rewrite(src, nonce, reference=False), KEEP_CHARS))
         else:
             cells.append((src, 0))
-    results = run_cells(cells, timeout=timeout)
+    results = run_cells(_with_forbid_guards(assignment, cells), timeout=timeout)
+    forbidden = _forbidden_answers(answers, assignment)
     unfinished = set()  # exercises whose answer cell did not finish: no points, whatever the checks say
     for i, ((role, gid, _), res) in enumerate(zip(assignment.code, results, strict=True)):
         if role == "answer" and res.status in ("timeout", "died"):
@@ -358,7 +398,7 @@ def _grade_notebook(nb, assignment, result, timeout):
         res = results[i] if i < len(results) else CellResult(status="not run")
         records = parse_records(res.stdout, nonce)
         passed, lines = _judge(check, res, records)
-        if passed and check.exercise not in unfinished:
+        if passed and check.exercise not in unfinished and check.exercise not in forbidden:
             result.scores[check.exercise] += check.points
         by_exercise[check.exercise].extend(lines)
     if any(r.status in ("timeout", "died", "not run") for r in results):
@@ -367,6 +407,8 @@ def _grade_notebook(nb, assignment, result, timeout):
         result.feedback.append(f"{ex}: {result.scores[ex]:g} / {assignment.exercises[ex]:g}")
         if ex in unfinished:
             result.feedback.append("  ✗ the answer cell did not finish (timed out or killed the kernel): no points")
+        if ex in forbidden:
+            result.feedback.append(f"  ✗ {forbidden[ex]}: no points")
         result.feedback.extend(lines)
 
 
