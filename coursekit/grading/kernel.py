@@ -11,7 +11,6 @@ environment, for comparison). No kernel stores IPython history.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import shutil
@@ -116,7 +115,8 @@ class Kernel:
                     self.km.kernel_spec.argv[0] = sys.executable
                 self.km.kernel_spec.argv += KERNEL_ARGS
             env = sandbox_env(self.cwd) if self.box is not None else kernel_env()
-            self.km.start_kernel(cwd=self.cwd, env=env, stdout=subprocess.DEVNULL,
+            work = os.path.join(self.cwd, "work") if self.box is not None else self.cwd
+            self.km.start_kernel(cwd=work, env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
             self.kc = self.km.client()
             self.kc.start_channels()
@@ -140,7 +140,7 @@ class Kernel:
         self.box.prepare_folder(self.cwd)
         self._mounted = True
         uid = self.box.uid
-        for sub in ("home/.ipython", "tmp", "home/.local/share/jupyter/runtime"):
+        for sub in ("work", "home/.ipython", "tmp", "home/.local/share/jupyter/runtime"):
             path = os.path.join(self.cwd, sub)
             os.makedirs(path, mode=0o700, exist_ok=True)
         if uid is not None:

@@ -228,7 +228,8 @@ def launch(argv):
     if ruleset is not None:
         _check(_libc.syscall(SYS_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)), "landlock_restrict_self")
         os.close(ruleset)
-    os.chdir(folder)
+    work = os.path.join(folder, "work")  # the kernel's working folder: empty
+    os.chdir(work if os.path.isdir(work) else folder)
     os.execve(command[0], command, os.environ)
 
 
