@@ -49,10 +49,24 @@ import time
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446
 CREATE_RULESET_VERSION = 1
 RULE_PATH_BENEATH = 1
-FS = dict(EXECUTE=1 << 0, WRITE_FILE=1 << 1, READ_FILE=1 << 2, READ_DIR=1 << 3, REMOVE_DIR=1 << 4,
-          REMOVE_FILE=1 << 5, MAKE_CHAR=1 << 6, MAKE_DIR=1 << 7, MAKE_REG=1 << 8, MAKE_SOCK=1 << 9,
-          MAKE_FIFO=1 << 10, MAKE_BLOCK=1 << 11, MAKE_SYM=1 << 12, REFER=1 << 13, TRUNCATE=1 << 14,
-          IOCTL_DEV=1 << 15)
+FS = dict(
+    EXECUTE=1 << 0,
+    WRITE_FILE=1 << 1,
+    READ_FILE=1 << 2,
+    READ_DIR=1 << 3,
+    REMOVE_DIR=1 << 4,
+    REMOVE_FILE=1 << 5,
+    MAKE_CHAR=1 << 6,
+    MAKE_DIR=1 << 7,
+    MAKE_REG=1 << 8,
+    MAKE_SOCK=1 << 9,
+    MAKE_FIFO=1 << 10,
+    MAKE_BLOCK=1 << 11,
+    MAKE_SYM=1 << 12,
+    REFER=1 << 13,
+    TRUNCATE=1 << 14,
+    IOCTL_DEV=1 << 15,
+)
 FS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1, 5: (1 << 16) - 1}
 NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
@@ -99,8 +113,11 @@ def landlock_abi():
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
-                ("scoped", ctypes.c_uint64)]
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64),
+        ("handled_access_net", ctypes.c_uint64),
+        ("scoped", ctypes.c_uint64),
+    ]
 
 
 class _PathBeneathAttr(ctypes.Structure):
@@ -118,36 +135,56 @@ def read_paths():
         paths.add(sysconfig.get_paths()[key])
     paths |= {p for p in sys.path if p.endswith(("site-packages", "dist-packages", "lib-dynload"))}
     paths.add(str(pathlib.Path(__file__).resolve().parents[1]))  # the coursekit package
-    paths |= {"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib", "/etc/ld.so.cache",
-              "/usr/share/zoneinfo", "/dev/urandom", "/dev/null"}
+    paths |= {
+        "/lib",
+        "/lib64",
+        "/usr/lib",
+        "/usr/lib64",
+        "/usr/local/lib",
+        "/etc/ld.so.cache",
+        "/usr/share/zoneinfo",
+        "/dev/urandom",
+        "/dev/null",
+    }
     return sorted(p for p in {os.path.realpath(p) for p in paths} if os.path.exists(p))
 
 
 def _ruleset(abi, folder, reads):
     """A Landlock ruleset fd: ``reads`` read-only (and executable), ``folder`` read-write."""
     fs = FS_BY_ABI.get(abi, FS_BY_ABI[5])
-    attr = _RulesetAttr(fs, (NET_BIND_TCP | NET_CONNECT_TCP) if abi >= 4 else 0,
-                        (SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL) if abi >= 6 else 0)
+    attr = _RulesetAttr(
+        fs,
+        (NET_BIND_TCP | NET_CONNECT_TCP) if abi >= 4 else 0,
+        (SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL) if abi >= 6 else 0,
+    )
     size = ctypes.sizeof(attr) if abi >= 6 else 16 if abi >= 4 else 8
-    fd = _check(_libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0)),
-                "landlock_create_ruleset")
+    fd = _check(
+        _libc.syscall(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0)),
+        "landlock_create_ruleset",
+    )
     rules = [(p, READ_EXEC) for p in reads] + [("/dev/null", FS["READ_FILE"] | FS["WRITE_FILE"]), (folder, fs)]
     for path, rights in rules:
         pfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
         try:
             rights &= fs if stat.S_ISDIR(os.fstat(pfd).st_mode) else (fs & FILE_RIGHTS)
             rule = _PathBeneathAttr(rights, pfd)
-            _check(_libc.syscall(SYS_ADD_RULE, fd, RULE_PATH_BENEATH, ctypes.byref(rule), ctypes.c_uint32(0)),
-                   f"landlock_add_rule {path}")
+            _check(
+                _libc.syscall(SYS_ADD_RULE, fd, RULE_PATH_BENEATH, ctypes.byref(rule), ctypes.c_uint32(0)),
+                f"landlock_add_rule {path}",
+            )
         finally:
             os.close(pfd)
     return fd
 
 
 def _set_limits(limits):
-    for res, value in ((resource.RLIMIT_AS, limits.memory), (resource.RLIMIT_CPU, limits.cpu),
-                       (resource.RLIMIT_FSIZE, limits.file_size), (resource.RLIMIT_NOFILE, limits.files),
-                       (resource.RLIMIT_CORE, 0)):
+    for res, value in (
+        (resource.RLIMIT_AS, limits.memory),
+        (resource.RLIMIT_CPU, limits.cpu),
+        (resource.RLIMIT_FSIZE, limits.file_size),
+        (resource.RLIMIT_NOFILE, limits.files),
+        (resource.RLIMIT_CORE, 0),
+    ):
         resource.setrlimit(res, (value, value))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails (EFBIG) instead of killing
 
@@ -163,8 +200,16 @@ def _searchable_by(path, uid):
 
 
 def _mount(source, target, fstype, flags, data=None):
-    _check(_libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(),
-                       ctypes.c_ulong(flags), data and data.encode()), f"mount {target}")
+    _check(
+        _libc.mount(
+            source and source.encode(),
+            target.encode(),
+            fstype and fstype.encode(),
+            ctypes.c_ulong(flags),
+            data and data.encode(),
+        ),
+        f"mount {target}",
+    )
 
 
 def _new_namespaces(uid, reads, folder):
@@ -246,8 +291,11 @@ class Sandbox:
 
     @property
     def level(self):
-        parts = [f"Landlock ABI {self.landlock}" if self.landlock else "no Landlock (files and network open)",
-                 "rlimits", "new session"]
+        parts = [
+            f"Landlock ABI {self.landlock}" if self.landlock else "no Landlock (files and network open)",
+            "rlimits",
+            "new session",
+        ]
         if self.uid is not None:
             parts += [f"uid {self.uid}", "mount/network/IPC namespaces", f"tmpfs folder {self.limits.disk >> 20} MiB"]
         return ", ".join(parts)
@@ -397,8 +445,11 @@ def kill_tree(pid):
         doomed = {p for p, s in session.items() if s == pid} | {pid}
         grew = True
         while grew:
-            more = {p for p, pp in parent.items() if (pp in doomed or pp == me and p in session
-                                                         and session[p] != session.get(me)) and p not in doomed}
+            more = {
+                p
+                for p, pp in parent.items()
+                if (pp in doomed or pp == me and p in session and session[p] != session.get(me)) and p not in doomed
+            }
             grew = bool(more)
             doomed |= more
         doomed = {p for p in doomed if p in parent}
