@@ -404,42 +404,60 @@ class LayerNorm(Layer):
 
 
 class Residual(Layer):
-    r"""A residual block ``out = x + F(x)`` with ``F = block`` (kept as ``.block``).
+    r"""A residual block ``out = S(x) + F(x)`` with ``F = block`` (kept as ``.block``) and the
+    shortcut ``S`` the identity (``shortcut=None``) or a layer (kept as ``.shortcut``), e.g. a
+    ``Linear`` projection where the block changes the width (He et al. 2016, eq. 2).
 
-    ``∂L/∂x = dout + F'(x)ᵀ dout``: the identity path carries ``dout`` back unchanged, however
-    small the block's own factor is. The block must keep the shape of its input."""
+    ``∂L/∂x = S'(x)ᵀ dout + F'(x)ᵀ dout``; with the identity shortcut ``∂L/∂x = dout + F'(x)ᵀ dout``:
+    the identity path carries ``dout`` back unchanged, however small the block's own factor is.
+    ``parameters()`` are the block's, then the shortcut's."""
 
-    def __init__(self, block: Layer):
-        self.block = block
+    def __init__(self, block: Layer, shortcut: Layer | None = None):
+        if shortcut is not None and not isinstance(shortcut, Layer):
+            kind = type(shortcut).__name__
+            raise TypeError(f"Residual: shortcut must be a layer (e.g. nn.Linear) or None, got {kind}")
+        self.block, self.shortcut = block, shortcut
 
     def forward(self, x):
         x = np.asarray(x)
         fx = self.block.forward(x)
-        if fx.shape != x.shape:
-            raise ValueError(f"Residual: the block maps shape {x.shape} to {fx.shape}; x + block(x) needs equal shapes")
-        return x + fx
+        sx = x if self.shortcut is None else self.shortcut.forward(x)
+        if fx.shape != sx.shape:
+            sum_ = "x + block(x)" if self.shortcut is None else "shortcut(x) + block(x)"
+            needs = f"{sum_} needs equal shapes"
+            raise ValueError(f"Residual: the block maps shape {x.shape} to {fx.shape}, the shortcut to {sx.shape}; "
+                             f"{needs} (give a projection shortcut, e.g. nn.Linear, where the width changes)")
+        return sx + fx
 
     def backward(self, dout):
-        return dout + self.block.backward(dout)
+        through_shortcut = dout if self.shortcut is None else self.shortcut.backward(dout)
+        return through_shortcut + self.block.backward(dout)
+
+    def _layers(self):
+        return [self.block] if self.shortcut is None else [self.block, self.shortcut]
 
     def parameters(self):
-        return self.block.parameters()
+        return [p for layer in self._layers() for p in layer.parameters()]
 
     def gradients(self):
-        return self.block.gradients()
+        return [g for layer in self._layers() for g in layer.gradients()]
 
     def train(self):
         self.training = True
-        self.block.train()
+        for layer in self._layers():
+            layer.train()
         return self
 
     def eval(self):
         self.training = False
-        self.block.eval()
+        for layer in self._layers():
+            layer.eval()
         return self
 
     def __repr__(self):
-        return f"Residual({self.block!r})"
+        if self.shortcut is None:
+            return f"Residual({self.block!r})"
+        return f"Residual({self.block!r}, shortcut={self.shortcut!r})"
 
 
 class Sequential(Layer):

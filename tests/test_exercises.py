@@ -24,7 +24,7 @@ import pytest
 
 from coursekit.grading import notebooks as nbs
 from coursekit.grading.kernel import run_cells
-from coursekit.grading.release import lint, release
+from coursekit.grading.release import lint, lint_exercises, release
 from coursekit.grading.rewrite import check_calls, site_info
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -123,7 +123,7 @@ def test_solution_metadata_follow_the_authoring_rules(name):
     nbs.validate_source(nb, name)  # grade_ids present and unique, regions well formed, points > 0
     assert lint(nb, name) == []  # every check cell calls check_close/check_equal/check_true
     exercises = _exercises(nb)
-    assert 3 <= len(exercises) <= 6, f"{name}: {len(exercises)} exercises (3 to 6 per chapter)"
+    assert len(exercises) >= 6, f"{name}: {len(exercises)} exercises (at least 6 per chapter)"
     for ex, cells in exercises.items():
         assert cells["answers"], f"{name}: {ex} has no answer cell"
         assert len(cells["checks"]) == 1, f"{name}: {ex} must have exactly one check cell"
@@ -142,6 +142,15 @@ def test_solution_metadata_follow_the_authoring_rules(name):
         texts = [o.get("text") for o in check.outputs]
         assert texts == [f"\N{CHECK MARK} {ex} passed\n"], f"{name}: {ex}'s stored output is {texts}"
     assert list(exercises) == [f"Exercise {k}" for k in range(1, len(exercises) + 1)]
+
+
+@pytest.mark.parametrize("name", SOLUTIONS)
+def test_exercises_have_kinds_prompts_and_two_hints(name):
+    """Issue 15: a prompt per exercise with coursekit.kind (six kinds), the same kind on its
+    answer and check cells, exactly two hints without code, no Markdown indented into a code
+    block, at least six exercises of three kinds (``coursekit.grading.release.lint_exercises``)."""
+    problems = lint_exercises(_read("solutions", name), name)
+    assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.parametrize("name", SOLUTIONS)

@@ -96,6 +96,53 @@ def test_learner_mode_never_sends_expected_values_to_the_kernel():
     assert parse_records(text, "abc123") == [{"site": 0, "got": 1.0}]
 
 
+def test_check_judged_calls_the_chapter_judge_and_explains_a_failure(capsys):
+    from coursekit.grading import check_judged
+
+    check_judged(3, "ch00.is_at_least", minimum=2, name="Exercise 9")
+    assert capsys.readouterr().out == "✓ Exercise 9 passed\n"
+    with pytest.raises(CheckFailed) as info:
+        check_judged(1.5, "ch00.is_at_least", minimum=2, name="Exercise 9", hint="more")
+    assert str(info.value) == "Exercise 9: 1.5 is below 2\n  got:      1.5\n  hint: more"
+    with pytest.raises(CheckFailed, match="could not use the answer"):
+        check_judged(1.5, "ch00.is_at_least", maximum=2)  # the judge raises TypeError
+    for bad in ("os.system", "ch00._private", "ch00.nothing", "../ch00.is_at_least"):
+        with pytest.raises(ValueError, match="judge"):
+            check_judged(1.5, bad)
+
+
+def test_the_grader_judges_a_recorded_value_in_its_own_process():
+    from coursekit.grading.grader import Site, _compare_site
+
+    site = Site(site=0, kind="check_judged", hidden=False, expected="ch00.is_at_least", rtol=0, atol=0,
+                name="Exercise 9", hint=None, message=None, judge_kwargs={"minimum": 2})
+    assert _compare_site(site, 3) == (True, "")
+    assert _compare_site(site, float("nan")) == (False, "expected a finite number, got float")
+    assert _compare_site(site, Opaque("X", "x"))[0] is False
+    source = 'check_judged(lr, "ch00.is_at_least", minimum=2, name="Exercise 9", hint="h")'
+    learner = rewrite(source, "n1", reference=False)
+    assert "ch00" not in learner and "minimum" not in learner and "lambda: lr" in learner
+    assert site_info(source) == [("check_judged", False)]
+
+
+def test_a_failing_check_shows_its_message_without_a_traceback_in_a_kernel():
+    """What JupyterLab shows for a failing check: IPython's error output (the traceback lines),
+    from a real kernel: the message, and no frame inside coursekit."""
+    from coursekit.grading.kernel import Kernel
+
+    with Kernel() as k:
+        k.kc.execute('from coursekit.grading import check_close\n'
+                     'check_close(0.5, 1.0, name="Exercise 1", hint="use central differences")')
+        while True:
+            msg = k.kc.get_iopub_msg(timeout=30)
+            if msg["msg_type"] == "error":
+                break
+    text = "\n".join(msg["content"]["traceback"])
+    assert msg["content"]["ename"] == "CheckFailed"
+    assert "Exercise 1: wrong value" in text and "expected: 1.0" in text and "hint: use central" in text
+    assert "coursekit/grading" not in text and "Traceback" not in text and "File " not in text
+
+
 # ------------------------------------------------------------------------------------- release
 
 
@@ -108,7 +155,7 @@ def course(tmp_path_factory):
     return root, source, exercise
 
 
-def test_release_makes_stubs_removes_hidden_tests_and_keeps_check_outputs(course):
+def test_release_makes_stubs_removes_hidden_tests_and_clears_check_outputs(course):
     _, _, ex = course
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in ex.cells}
     for gid, stub in syn.STUBS.items():
@@ -121,7 +168,8 @@ def test_release_makes_stubs_removes_hidden_tests_and_keeps_check_outputs(course
         assert snippet not in text
     for n in (1, 2, 3):
         check = cells[f"ex{n}-check"]
-        assert [o["text"] for o in check.outputs] == [f"✓ Exercise {n} passed\n"]
+        assert check.outputs == [] and check.execution_count is None  # nothing says "passed" before an answer
+        assert "NBVAL" not in check.source
         assert check.metadata["editable"] is False and check.metadata["nbgrader"]["points"] > 0
     assert ex.metadata["coursekit"]["assignment"] == "01_demo"
 
@@ -151,6 +199,59 @@ def test_release_rejects_regions_in_the_wrong_cells():
     with pytest.raises(nbs.NotebookError, match="without END SOLUTION"):
         nbs.validate_source(nb, "nb")
     assert release_notebook(syn.solution_notebook(), "x").cells[3].source == syn.STUBS["ex1-answer"]
+
+
+HINTS = ("<details><summary>Hint 1</summary>\n\nThe idea.\n\n</details>\n\n"
+         "<details><summary>Hint 2</summary>\n\nCloser.\n\n</details>\n")
+
+
+def _linted_notebook(kinds=("implement", "predict", "tune", "implement", "derive", "diagnose")):
+    """Six exercises, each a prompt, an answer and a check cell, that follow every rule."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    nb = new_notebook()
+    for n, kind in enumerate(kinds, start=1):
+        ex = f"Exercise {n}"
+        meta = syn._meta(f"ex{n}-answer", ex)
+        check = syn._meta(f"ex{n}-check", ex, points=1)
+        for m in (meta, check):
+            m["coursekit"]["kind"] = kind
+        nb.cells += [new_markdown_cell(f"## {ex}: T (1 points)\n*Kind: {kind}*\n\nTask.\n\n{HINTS}",
+                                       metadata={"coursekit": {"exercise": ex, "kind": kind}}),
+                     new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", metadata=meta),
+                     new_code_cell(f'check_equal(x, 1, name="{ex}")', metadata=check)]
+    return nb
+
+
+def test_lint_exercises_accepts_the_rules_and_names_each_broken_one():
+    from coursekit.grading.release import lint_exercises
+
+    assert lint_exercises(_linted_notebook(), "nb") == []
+    assert lint_exercises(_linted_notebook(("implement",) * 6), "nb") == ["nb: 6 exercises of 1 kinds; "
+                                                                          "at least 6 exercises of 3 kinds"]
+    assert "5 exercises" in lint_exercises(_linted_notebook(("implement", "predict", "tune", "derive", "diagnose")),
+                                           "nb")[-1]
+    cases = {
+        "prompt has coursekit.kind 'guess'": lambda nb: nb.cells[0].metadata["coursekit"].update(kind="guess"),
+        "coursekit.kind 'tune', but Exercise 1's prompt says 'implement'":
+            lambda nb: nb.cells[2].metadata["coursekit"].update(kind="tune"),
+        "has 1 hint block(s)": lambda nb: setattr(nb.cells[0], "source", nb.cells[0].source.split("<details>")[0]
+                                                  + "<details>" + nb.cells[0].source.split("<details>")[1]),
+        "Hint 2 contains code": lambda nb: setattr(nb.cells[0], "source",
+                                                   nb.cells[0].source.replace("Closer.", "```\nx = 1\n```")),
+        "line 3 is indented 4+ spaces": lambda nb: setattr(nb.cells[0], "source", "Intro\n\n    indented"),
+        "Exercise 1 has no prompt cell": lambda nb: nb.cells[0].metadata.pop("coursekit"),
+        "coursekit.forbid must be a list of dotted names":
+            lambda nb: nb.cells[1].metadata["coursekit"].update(forbid="gradient_check"),
+    }
+    for problem, breaks in cases.items():
+        nb = _linted_notebook()
+        breaks(nb)
+        found = lint_exercises(nb, "nb")
+        assert any(problem in p for p in found), (problem, found)
+    from coursekit.grading.release import indented_lines
+
+    assert indented_lines("- item\n\n    continued\n\n```\n    code\n```\n") == []
 
 
 def _nbval(paths, cwd):
@@ -241,6 +342,10 @@ def _hostile(ex, source_dir):
             "ex1-answer": "def central_difference(f, x, h=1e-5):\n    return 1.0",
             "ex2-answer": "import numpy as np\ndef sgd_step(w, g, lr):\n    return np.array([0.95, -2.05])"}),
         "monkey_patch": sub(ex, answers={"ex1-answer": PATCHES}),
+        "forbidden": sub(ex, solved=syn.ANSWERS, answers={
+            "ex2-answer": "def sgd_step(w, g, lr):\n    return np.subtract(w, lr * g)"}),
+        "forbidden_hidden": sub(ex, solved=syn.ANSWERS, answers={  # the static check misses it; the kernel does not
+            "ex2-answer": "def sgd_step(w, g, lr):\n    return getattr(np, 'sub' + 'tract')(w, lr * g)"}),
         "reads_disk": sub(ex, answers={"ex1-answer": SNOOP.format(source=str(source_dir))}),
     }
 
@@ -265,7 +370,7 @@ def _points(row):
 
 def test_grades_csv_has_one_row_per_submission_and_a_column_per_exercise(graded):
     _, out, results, rows, feedback = graded
-    assert len(results) == len(rows) == len(feedback) == 14
+    assert len(results) == len(rows) == len(feedback) == 16
     header = next(csv.reader(open(out / "grades.csv")))
     assert header == ["submission", "sha256", "student", "assignment", *syn.POINTS,
                       "total", "max_points", "status", "reason"]
@@ -291,6 +396,8 @@ def test_points_are_exactly_those_of_the_solved_exercises(graded, student, point
     ("deleted_checks", [0, 3, 0], "ok", ""),
     ("hard_coded", [0, 0, 1], "ok", ""),
     ("monkey_patch", [0, 0, 0], "ok", ""),
+    ("forbidden", [2, 0, 1], "ok", ""),
+    ("forbidden_hidden", [2, 0, 1], "ok", ""),
     ("reads_disk", [0, 0, 0], "ok", ""),
 ])
 def test_hostile_and_broken_submissions(graded, student, points, status, reason):
@@ -321,6 +428,23 @@ def test_feedback_shows_visible_checks_and_hides_hidden_ones(graded):
     assert "Notes:\n  - not valid JSON" in feedback["not_json"]
 
 
+def test_a_forbidden_function_gives_zero_with_the_reason(graded):
+    feedback = graded[4]
+    assert "✗ Exercise 2 must not use numpy.subtract: no points" in feedback["forbidden"]
+    assert "Exercise 2 must not use numpy.subtract" in feedback["forbidden_hidden"]  # raised in the kernel
+    assert "must not use" not in feedback["solved"]
+
+
+def test_forbidden_uses_sees_names_attributes_imports_and_strings():
+    from coursekit.grading.forbid import forbidden_uses
+
+    names = ["coursekit.gradients.gradient_check"]
+    for source in ("g = gradients.gradient_check(f, x)", "from coursekit.gradients import gradient_check as gc",
+                   "getattr(gradients, 'gradient_check')", "%time gradient_check(f, x)", "gradient_check(f, x"):
+        assert forbidden_uses(source, names) == names, source
+    assert forbidden_uses("def f(x):\n    return gradients.central_difference(f, x)", names) == []
+
+
 def test_a_rerun_skips_what_is_done_and_grades_what_is_new(graded):
     root, out, _, rows, _ = graded
     before = (out / "grades.csv").read_text()
@@ -331,7 +455,7 @@ def test_a_rerun_skips_what_is_done_and_grades_what_is_new(graded):
     assert [r.student for r in new] == ["zoe"]
     assert [r.notes[:1] for r in new] == [["answer cell ex1-answer is missing"]]
     with open(out / "grades.csv", newline="") as f:
-        assert len(list(csv.DictReader(f))) == 15
+        assert len(list(csv.DictReader(f))) == 17
 
 
 def test_a_solution_that_fails_its_own_check_is_refused(tmp_path):

@@ -205,6 +205,12 @@ def test_batchnorm_gradients_in_both_modes():
 def test_residual_and_sequential_gradients():
     block = nn.Residual(nn.Sequential(nn.Linear(4, 4, seed=1), nn.BatchNorm1d(4), nn.Sigmoid()))
     _check_layer(block, _x((6, 4)), "Residual")
+    # He et al.'s block: two layers in the branch, a projection shortcut where the width changes
+    branch = nn.Sequential(nn.Linear(4, 5, seed=3), nn.BatchNorm1d(5), nn.ReLU(),
+                           nn.Linear(5, 5, seed=4), nn.BatchNorm1d(5))
+    projected = nn.Residual(branch, shortcut=nn.Linear(4, 5, seed=5))
+    assert len(projected.parameters()) == len(branch.parameters()) + 2
+    _check_layer(projected, _x((6, 4), away_from_zero=True), "Residual with a projection shortcut")
     model = nn.mlp(5, 6, 6, 3, activation="tanh", batchnorm=True, residual=True, seed=2)
     _check_layer(model, _x((8, 5)), "mlp with batch norm and a residual block")
 
@@ -385,6 +391,10 @@ def test_other_bad_input():
         lin.backward(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="x \\+ block\\(x\\) needs equal shapes"):
         nn.Residual(nn.Linear(3, 2)).forward(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="give a projection shortcut"):
+        nn.Residual(nn.Linear(3, 2), shortcut=nn.Linear(3, 4)).forward(np.zeros((4, 3)))
+    with pytest.raises(TypeError, match="shortcut must be a layer"):
+        nn.Residual(nn.Linear(3, 2), shortcut=np.eye(3))
     with pytest.raises(ValueError, match="at least 2 rows"):
         nn.BatchNorm1d(3).forward(np.zeros((1, 3)))
     with pytest.raises(ValueError, match="init must be one of"):

@@ -48,6 +48,6 @@ Commands (``python -m coursekit ...``): ``release SOLUTIONS EXERCISES`` (``relea
 ``check NOTEBOOK`` (``selfcheck``), ``grade SUBMISSIONS... --source --out`` (``grader``).
 """
 
-from .checks import CheckFailed, check_close, check_equal, check_true, compare, passed
+from .checks import CheckFailed, check_close, check_equal, check_judged, check_true, compare, passed
 
-__all__ = ["CheckFailed", "check_close", "check_equal", "check_true", "compare", "passed"]
+__all__ = ["CheckFailed", "check_close", "check_equal", "check_judged", "check_true", "compare", "passed"]

@@ -20,14 +20,23 @@ import numbers
 
 import numpy as np
 
-__all__ = ["CheckFailed", "check_close", "check_equal", "check_true", "compare", "passed"]
+__all__ = ["CheckFailed", "check_close", "check_equal", "check_judged", "check_true", "compare", "passed"]
 
 DEFAULT_RTOL = 1e-6
 DEFAULT_ATOL = 1e-9
 
 
 class CheckFailed(AssertionError):
-    """Raised by a check whose answer is wrong; the message explains what to fix."""
+    """Raised by a check whose answer is wrong; the message explains what to fix.
+
+    IPython shows what :meth:`_render_traceback_` returns instead of a traceback, so in
+    JupyterLab (and in ``python -m coursekit check``) a failing check shows its message only,
+    not the frames inside ``coursekit``.
+    """
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {line}" if i == 0 else line
+                for i, line in enumerate(str(self).split("\n"))]
 
 
 def passed(name):
@@ -137,7 +146,7 @@ def failure_message(kind, got, expected, reason, *, name=None, hint=None, messag
     lines = [f"{name}: {reason}" if name else reason[:1].upper() + reason[1:]]
     if message:
         lines.append(f"  {message}")
-    if kind != "check_true":
+    if kind not in ("check_true", "check_judged"):
         lines.append(f"  expected: {_show(expected)}")
     lines.append(f"  got:      {_show(got)}")
     if hint:
@@ -146,6 +155,7 @@ def failure_message(kind, got, expected, reason, *, name=None, hint=None, messag
 
 
 def _run(kind, got, expected, rtol, atol, name, hint, message=None):
+    __tracebackhide__ = True  # pytest: hide this frame
     ok, reason = compare(kind, got, expected, rtol, atol)
     if not ok:
         raise CheckFailed(failure_message(kind, got, expected, reason, name=name, hint=hint, message=message))
@@ -175,3 +185,22 @@ def check_true(condition, message=None, *, name=None, hint=None):
     True); prefer :func:`check_close` or :func:`check_equal` with a computed expected value.
     """
     _run("check_true", condition, True, DEFAULT_RTOL, DEFAULT_ATOL, name, hint, message)
+
+
+def check_judged(got, judge, *, name=None, hint=None, **kwargs):
+    """Check ``got`` with a judge: ``coursekit.grading.judges.<judge>(got, **kwargs)``.
+
+    ``judge`` is ``"chNN.function"`` (a function in ``coursekit/grading/judges/chNN.py`` that
+    returns ``(ok, message)``); ``kwargs`` are plain literals (numbers, strings, lists). For
+    answers that can only be judged by running something (a tuned learning rate, say): the
+    grader calls the judge in its own process on the learner's recorded value, with the
+    keyword arguments of the instructor's solution.
+    """
+    __tracebackhide__ = True
+    from .judges import run_judge
+
+    ok, reason = run_judge(judge, got, kwargs)
+    if not ok:
+        raise CheckFailed(failure_message("check_judged", got, judge, reason, name=name, hint=hint))
+    if name:
+        passed(name)

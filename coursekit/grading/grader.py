@@ -56,6 +56,7 @@ class Site:
     name: str | None
     hint: str | None
     message: str | None
+    judge_kwargs: dict | None = None  # check_judged: the judge's keyword arguments (from the solution)
 
 
 @dataclasses.dataclass
@@ -78,6 +79,7 @@ class Assignment:
     answers: dict  # grade_id -> (cell_type, stub, exercise)
     checks: dict  # cell index in `code` -> CheckCell
     exercises: dict  # exercise -> max points, in notebook order
+    forbid: dict = dataclasses.field(default_factory=dict)  # answer grade_id -> forbidden dotted names
 
 
 def _sha256(data):
@@ -140,13 +142,66 @@ def prepare(path, *, timeout=30.0, runs=None, sandbox=None):
                 rtol=float(kwargs.get("rtol", DEFAULT_RTOL)), atol=float(kwargs.get("atol", DEFAULT_ATOL)),
                 name=kwargs.get("name"), hint=kwargs.get("hint"),
                 message=(args[0] if args else kwargs.get("message")) if kind == "check_true" else None,
+                judge_kwargs=_judge_kwargs(kwargs) if kind == "check_judged" else None,
             ))
         checks[i] = CheckCell(index=i, grade_id=gid, exercise=nbs.exercise_of(cell), points=nbs.points(cell),
                               has_hidden=bool(nbs.hidden_lines(src)), sites=sites)
     return Assignment(name=path.stem, ident=nbs.assignment_id(nb, path.stem), path=str(path),
                       sha256=_sha256(data),
                       code=[(r, g, answers[g][1] if r == "answer" else s) for r, g, s, _ in code], answers=answers,
-                      checks=checks, exercises=exercises)
+                      checks=checks, exercises=exercises, forbid=_forbid_lists(nb))
+
+
+def _forbid_lists(nb):
+    from .forbid import forbid_list
+
+    return {nbs.grade_id(c): forbid_list(c) for c in nb.cells if nbs.is_answer(c) and forbid_list(c)}
+
+
+def _with_forbid_guards(assignment, cells):
+    """Kernel-side guard: the answer cells of an exercise with ``coursekit.forbid`` start by
+    disabling those functions; the cells of other exercises (and set-up cells) restore them."""
+    from .forbid import disable_code, restore_code
+
+    if not assignment.forbid:
+        return cells
+    guarded_exercises = {assignment.answers[g][2] for g in assignment.forbid}
+    exercise_of = {c.grade_id: c.exercise for c in assignment.checks.values()}
+    out = []
+    for (role, gid, _), (code, keep) in zip(assignment.code, cells, strict=True):
+        exercise = assignment.answers[gid][2] if role == "answer" else exercise_of.get(gid)
+        if role == "answer" and gid in assignment.forbid:
+            code = disable_code(exercise, assignment.forbid[gid]) + code
+        elif exercise not in guarded_exercises:
+            code = restore_code() + code
+        out.append((code, keep))
+    return out
+
+
+def _forbidden_answers(answers, assignment):
+    """``{exercise: reason}`` for the answers that refer to a forbidden function (static check)."""
+    from .forbid import forbidden_uses, reason
+
+    found = {}
+    for gid, names in assignment.forbid.items():
+        used = forbidden_uses(answers.get(gid, ""), names)
+        if used:
+            found[assignment.answers[gid][2]] = reason(assignment.answers[gid][2], used)
+    return found
+
+
+def _judge_kwargs(kwargs):
+    """The keyword arguments a check_judged call passes on to its judge."""
+    return {k: v for k, v in kwargs.items() if k not in ("name", "hint")}
+
+
+def _compare_site(site, got):
+    """``(passed, reason)`` of one recorded value against the solution's site, in the grader."""
+    if site.kind == "check_judged":
+        from .judges import run_judge
+
+        return run_judge(site.expected, got, site.judge_kwargs or {})
+    return compare(site.kind, got, site.expected, site.rtol, site.atol)
 
 
 def _canon(rec):
@@ -282,7 +337,7 @@ def _judge(check, res, records):
             continue
         try:
             got = decode(rec.get("got"))
-            passed, reason = compare(site.kind, got, site.expected, site.rtol, site.atol)
+            passed, reason = _compare_site(site, got)
         except Exception:
             passed, reason, got = False, "the value could not be read", None
         if passed:
@@ -351,7 +406,8 @@ def _grade_notebook(nb, assignment, result, timeout, sandbox=None):
             cells.append((rewrite(src, nonce, reference=False), KEEP_CHARS))
         else:
             cells.append((src, 0))
-    results = run_cells(cells, timeout=timeout, sandbox=sandbox)
+    results = run_cells(_with_forbid_guards(assignment, cells), timeout=timeout, sandbox=sandbox)
+    forbidden = _forbidden_answers(answers, assignment)
     unfinished = set()  # exercises whose answer cell did not finish: no points, whatever the checks say
     for i, ((role, gid, _), res) in enumerate(zip(assignment.code, results, strict=True)):
         if role == "answer" and res.status in ("timeout", "died"):
@@ -372,7 +428,7 @@ def _grade_notebook(nb, assignment, result, timeout, sandbox=None):
         res = results[i] if i < len(results) else CellResult(status="not run")
         records = parse_records(res.stdout, nonce)
         passed, lines = _judge(check, res, records)
-        if passed and check.exercise not in unfinished:
+        if passed and check.exercise not in unfinished and check.exercise not in forbidden:
             result.scores[check.exercise] += check.points
         by_exercise[check.exercise].extend(lines)
     if any(r.status in ("timeout", "died", "not run") for r in results):
@@ -381,6 +437,8 @@ def _grade_notebook(nb, assignment, result, timeout, sandbox=None):
         result.feedback.append(f"{ex}: {result.scores[ex]:g} / {assignment.exercises[ex]:g}")
         if ex in unfinished:
             result.feedback.append("  ✗ the answer cell did not finish (timed out or killed the kernel): no points")
+        if ex in forbidden:
+            result.feedback.append(f"  ✗ {forbidden[ex]}: no points")
         result.feedback.extend(lines)
 
 
@@ -528,7 +586,8 @@ def _assignment_to_json(a):
 
     data = dataclasses.asdict(a)
     def sites(c):
-        return [{**dataclasses.asdict(s), "expected": encode(s.expected)} for s in c.sites]
+        return [{**dataclasses.asdict(s), "expected": encode(s.expected), "judge_kwargs": encode(s.judge_kwargs)}
+                for s in c.sites]
 
     data["checks"] = {str(k): {**dataclasses.asdict(c), "sites": sites(c)} for k, c in a.checks.items()}
     return data
@@ -537,7 +596,8 @@ def _assignment_to_json(a):
 def _assignment_from_json(d):
     checks = {}
     for k, c in d["checks"].items():
-        sites = [Site(**{**s, "expected": decode(s["expected"])}) for s in c["sites"]]
+        sites = [Site(**{**s, "expected": decode(s["expected"]), "judge_kwargs": decode(s.get("judge_kwargs"))})
+                 for s in c["sites"]]
         checks[int(k)] = CheckCell(**{**c, "sites": sites})
     return Assignment(**{**d, "checks": checks, "code": [tuple(x) for x in d["code"]],
                          "answers": {k: tuple(v) for k, v in d["answers"].items()}})

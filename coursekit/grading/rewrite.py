@@ -26,7 +26,7 @@ import textwrap
 from . import record
 from .notebooks import hidden_lines
 
-CHECK_NAMES = ("check_close", "check_equal", "check_true")
+CHECK_NAMES = ("check_close", "check_equal", "check_true", "check_judged")
 
 
 def to_python(source):

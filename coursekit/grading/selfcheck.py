@@ -20,6 +20,7 @@ def self_check(path, *, timeout=60.0):
     code = [c for c in nb.cells if c.cell_type == "code"]
     results = run_cells([(nbs.source_text(c), 100_000) for c in code], timeout=timeout,
                         cwd=str(path.resolve().parent))
+    forbidden = _forbidden(nb)
     rows = {}
     for cell, res in zip(code, results, strict=True):
         if not nbs.is_check(cell):
@@ -35,10 +36,29 @@ def self_check(path, *, timeout=60.0):
         else:
             message = {"ok": "", "timeout": f"timed out after {timeout:g} s", "died": "the kernel died",
                        "not run": "not run (the kernel failed earlier)"}[res.status]
+        if ex in forbidden:
+            ok, message = False, forbidden[ex]
         name, passed, got, total, msgs = rows.get(ex, (ex, True, 0.0, 0.0, []))
         rows[ex] = (name, passed and ok, got + (nbs.points(cell) if ok else 0.0), total + nbs.points(cell),
                     msgs + ([message] if message else []))
     return [(ex, passed, got, total, " | ".join(m)) for ex, passed, got, total, m in rows.values()]
+
+
+def _forbidden(nb):
+    """``{exercise: reason}`` for answer cells that use a function their metadata forbids."""
+    from .forbid import forbid_list, forbidden_uses, reason
+
+    found = {}
+    for cell in nb.cells:
+        if nbs.is_answer(cell):
+            try:
+                names = forbid_list(cell)
+            except ValueError:
+                continue
+            used = forbidden_uses(nbs.source_text(cell), names)
+            if used:
+                found[nbs.exercise_of(cell)] = reason(nbs.exercise_of(cell), used)
+    return found
 
 
 def format_table(rows):

@@ -28,7 +28,8 @@ EX2 = """def sgd_step(w, g, lr):
     ### BEGIN SOLUTION
     return w - lr * g
     ### END SOLUTION"""
-CHK2 = """from coursekit.grading import check_close
+CHK2 = """# NBVAL_CHECK_OUTPUT
+from coursekit.grading import check_close
 w = np.array([1.0, -2.0])
 check_close(sgd_step(w, np.array([0.5, 0.5]), 0.1), np.array([0.95, -2.05]), name="Exercise 2", hint="w - lr * g")
 ### BEGIN HIDDEN TESTS
@@ -62,6 +63,11 @@ def _meta(gid, exercise, points=None):
     return {"nbgrader": nbg, "coursekit": {"exercise": exercise}}
 
 
+def _forbid(meta):
+    meta["coursekit"]["forbid"] = ["numpy.subtract"]  # Exercise 2 must not use np.subtract
+    return meta
+
+
 def _check(gid, exercise, points, source, count):
     cell = new_code_cell(source, metadata=_meta(gid, exercise, points), execution_count=count)
     cell.outputs = [new_output("stream", name="stdout", text=f"\N{CHECK MARK} {exercise} passed\n")]
@@ -78,7 +84,7 @@ def solution_notebook():
         new_code_cell(EX1, metadata=_meta("ex1-answer", "Exercise 1"), execution_count=2),
         _check("ex1-check", "Exercise 1", 2, CHK1, 3),
         new_markdown_cell("**Exercise 2.** One SGD step."),
-        new_code_cell(EX2, metadata=_meta("ex2-answer", "Exercise 2"), execution_count=4),
+        new_code_cell(EX2, metadata=_forbid(_meta("ex2-answer", "Exercise 2")), execution_count=4),
         _check("ex2-check", "Exercise 2", 3, CHK2, 5),
         new_markdown_cell("**Exercise 3.** The step with the lowest loss."),
         new_code_cell(EX3, metadata=_meta("ex3-answer", "Exercise 3"), execution_count=6),

@@ -1,0 +1,100 @@
+"""Functions an answer must not use: answer-cell metadata ``coursekit.forbid: [dotted names]``.
+
+Two lines of defence. Outside the learner's kernel, :func:`forbidden_uses` reads the answer's
+source (after IPython's transform) and flags every reference to a forbidden function: its
+name, an attribute chain ending in it, an import of it, a string that mentions it (which also
+catches ``getattr(gradients, "gradient_check")``). Inside the kernel, :func:`disable_code` is
+run before the exercise's answer cells: it replaces the forbidden functions (in their module
+and wherever a coursekit module or the notebook holds the same object) with ones that raise
+a :class:`~coursekit.grading.checks.CheckFailed` naming the function; :func:`restore_code`
+puts them back for the cells of the other exercises.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def forbid_list(cell):
+    """The dotted names in ``metadata.coursekit.forbid`` of a cell (``ValueError`` if malformed)."""
+    ck = (cell.get("metadata") or {}).get("coursekit") or {}
+    names = ck.get("forbid", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and _DOTTED.fullmatch(n) for n in names):
+        raise ValueError(f"coursekit.forbid must be a list of dotted names like "
+                         f"'coursekit.gradients.gradient_check', got {names!r}")
+    return names
+
+
+def forbidden_uses(source, names):
+    """The forbidden names that ``source`` refers to, in the order of ``names``."""
+    if not names:
+        return []
+    from .rewrite import to_python
+
+    try:
+        tree = ast.parse(to_python(source))
+    except (SyntaxError, ValueError):
+        return [n for n in names if n.rsplit(".", 1)[1] in source]  # unreadable: any mention counts
+    words = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            words.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.add(node.attr)
+        elif isinstance(node, ast.alias):
+            words.update(node.name.split("."))
+            if node.asname:
+                words.add(node.asname)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", node.value))
+    return [n for n in names if n.rsplit(".", 1)[1] in words]
+
+
+def reason(exercise, names):
+    return f"{exercise} must not use {', '.join(names)}"
+
+
+def disable_code(exercise, names):
+    """Kernel code that makes the forbidden functions raise (run before the answer cells)."""
+    return f"""def _ck_disable(_exercise={exercise!r}, _names={list(names)!r}):
+    import importlib, sys
+    from coursekit.grading.checks import CheckFailed
+    saved = sys.modules.setdefault("_ck_forbidden", type(sys)("_ck_forbidden")).__dict__.setdefault("saved", {{}})
+    for dotted in _names:
+        module_name, attr = dotted.rsplit(".", 1)
+        module = importlib.import_module(module_name)
+        original = saved.get(dotted, getattr(module, attr))
+        saved[dotted] = original
+        def blocked(*args, _dotted=dotted, **kwargs):
+            raise CheckFailed(f"{{_exercise}} must not use {{_dotted}}")
+        blocked._ck_original = original
+        holders = [m.__dict__ for k, m in list(sys.modules.items()) if k.startswith("coursekit") and m]
+        for space in [module.__dict__] + holders + [globals()]:
+            for key, value in list(space.items()):
+                if value is original:
+                    space[key] = blocked
+_ck_disable()
+del _ck_disable
+"""
+
+
+def restore_code():
+    """Kernel code that puts the disabled functions back (for the cells of other exercises)."""
+    return """def _ck_restore():
+    import sys
+    mod = sys.modules.get("_ck_forbidden")
+    if mod is None:
+        return
+    owners = [sys.modules.get(dotted.rsplit(".", 1)[0]) for dotted in mod.saved]
+    modules = [m for k, m in list(sys.modules.items()) if k.startswith("coursekit") and m] + [m for m in owners if m]
+    for space in [m.__dict__ for m in modules] + [globals()]:
+        for key, value in list(space.items()):
+            original = getattr(value, "_ck_original", None) if callable(value) else None
+            if original is not None:
+                space[key] = original
+_ck_restore()
+del _ck_restore
+"""
