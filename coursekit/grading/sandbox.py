@@ -298,6 +298,8 @@ class Sandbox:
         ]
         if self.uid is not None:
             parts += [f"uid {self.uid}", "mount/network/IPC namespaces", f"tmpfs folder {self.limits.disk >> 20} MiB"]
+        elif os.geteuid() == 0:
+            parts.append("NO own uid: root here may not mount or unshare (kernels run as root under Landlock)")
         return ", ".join(parts)
 
     def launcher(self, folder):
@@ -329,6 +331,33 @@ class Sandbox:
             kill_tree(pid)
 
 
+def _root_isolation_works():
+    """Whether this root process may unshare mount/network/IPC namespaces, mount a tmpfs and
+    change uid (tried in a forked child, once): a container without CAP_SYS_ADMIN may not."""
+    if "root_isolation" not in _PROBED:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="coursekit-probe-") as folder:
+            pid = os.fork()
+            if pid == 0:  # the child: try, report by the exit status, never return
+                code = 1
+                try:
+                    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC), "unshare")
+                    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+                    _mount("tmpfs", folder, "tmpfs", 0, "size=1m,mode=0700")
+                    os.setgid(UID_BASE)
+                    os.setuid(UID_BASE)
+                    code = 0
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+        _PROBED["root_isolation"] = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    return _PROBED["root_isolation"]
+
+
+_PROBED = {}
+
+
 def why_unavailable():
     """``None`` if :func:`current` can sandbox kernels here, else the reason."""
     if not sys.platform.startswith("linux"):
@@ -348,7 +377,7 @@ def current(limits=None):
         return None
     key = os.getpid()
     if key not in _CURRENT:
-        uid = _claim_uid() if os.geteuid() == 0 else None
+        uid = _claim_uid() if os.geteuid() == 0 and _root_isolation_works() else None
         _CURRENT[key] = Sandbox(landlock=landlock_abi(), uid=uid, limits=limits or Limits())
     box = _CURRENT[key]
     return box if limits is None else dataclasses.replace(box, limits=limits)
