@@ -91,6 +91,20 @@ def measure(chapter: str = "01", submissions: int = 30) -> dict:
     return {"times": times, "chapter": chapter, "submissions": submissions, "max_points": sum(points.values())}
 
 
+def sandbox_overhead(kernels: int = 6) -> dict:
+    """Mean wall time (s) of starting a kernel, running one cell and ending it, sandbox on and off."""
+    from coursekit.grading.kernel import run_cells
+
+    times = {}
+    for mode in ("off", "on"):
+        run_cells([("1", 0)], timeout=30, sandbox=mode)  # warm the file cache
+        start = time.perf_counter()
+        for _ in range(kernels):
+            run_cells([("import numpy", 0)], timeout=30, sandbox=mode)
+        times[mode] = (time.perf_counter() - start) / kernels
+    return times
+
+
 def rows(chapter: str = "01", submissions: int = 10) -> list[dict]:
     """Rows for ``benchmarks/run_all.py``: 2 workers against 1, measured in this run."""
     res = measure(chapter, submissions)
@@ -114,6 +128,9 @@ def main():
     for workers, t in res["times"].items():
         print(f"{workers:>8} {t:>14.1f} {t / args.submissions:>19.2f}")
     print(f"speed-up with 2 workers: {res['times'][1] / res['times'][2]:.2f}x")
+    over = sandbox_overhead()
+    print(f"one kernel (start, import numpy, end): sandbox off {over['off']:.2f} s, on {over['on']:.2f} s "
+          f"(overhead {over['on'] - over['off']:+.2f} s per kernel)")
 
 
 if __name__ == "__main__":

@@ -117,7 +117,8 @@ def _grade(args):
         if not path.exists():
             raise UsageError(f"submissions {path}: no such file or folder")
     try:
-        results = grade(args.submissions, args.source, args.out, workers=args.workers, timeout=args.timeout)
+        results = grade(args.submissions, args.source, args.out, workers=args.workers, timeout=args.timeout,
+                        sandbox=args.sandbox)
     except (SourceError, NotebookError) as err:
         raise UsageError(str(err)) from None
     out = pathlib.Path(args.out)
@@ -195,6 +196,8 @@ def _parser():
     p.add_argument("--out", required=True, help="folder for grades.csv, feedback/ and the reference cache")
     p.add_argument("--workers", type=int, default=None, help="kernels run in parallel (default: the cores)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell (default 30)")
+    p.add_argument("--sandbox", choices=("auto", "on", "off"), default="auto",
+                   help="sandbox each kernel: where supported (auto, the default), required (on), or not (off)")
     p.set_defaults(run=_grade)
     return parser
 

@@ -24,11 +24,12 @@ import multiprocessing
 import os
 import pathlib
 import secrets
+import stat
 import sys
 
 from . import notebooks as nbs
 from .checks import DEFAULT_ATOL, DEFAULT_RTOL, compare, failure_message
-from .kernel import KEEP_CHARS, CellResult, run_cells
+from .kernel import KEEP_CHARS, OUTPUT_LIMIT, CellResult, resolve_sandbox, run_cells
 from .record import decode
 from .rewrite import parse_records, rewrite, site_info
 
@@ -98,15 +99,15 @@ def _code_cells(nb):
     return code, answers
 
 
-def _reference_run(code, timeout):
+def _reference_run(code, timeout, sandbox=None):
     nonce = secrets.token_hex(8)
     cells = [(rewrite(src, nonce, reference=True) if role == "check" else src, KEEP_CHARS if role == "check" else 0)
              for role, _, src, _ in code]
-    results = run_cells(cells, timeout=timeout, max_restarts=0)
+    results = run_cells(cells, timeout=timeout, max_restarts=0, sandbox=sandbox)
     return [(res, parse_records(res.stdout, nonce)) for res in results]
 
 
-def prepare(path, *, timeout=30.0, runs=None):
+def prepare(path, *, timeout=30.0, runs=None, sandbox=None):
     """Read a source notebook and run its reference solution twice (values must agree).
 
     ``runs``: the two reference runs if already made (see :func:`_reference_task`).
@@ -115,7 +116,7 @@ def prepare(path, *, timeout=30.0, runs=None):
     data = path.read_bytes()
     nb = nbs.read_source(path)
     code, answers = _code_cells(nb)
-    runs = runs or [_reference_run(code, timeout) for _ in range(2)]
+    runs = runs or [_reference_run(code, timeout, sandbox) for _ in range(2)]
     checks, exercises = {}, {}
     for cell in nb.cells:
         if nbs.is_check(cell):
@@ -146,7 +147,8 @@ def prepare(path, *, timeout=30.0, runs=None):
         checks[i] = CheckCell(index=i, grade_id=gid, exercise=nbs.exercise_of(cell), points=nbs.points(cell),
                               has_hidden=bool(nbs.hidden_lines(src)), sites=sites)
     return Assignment(name=path.stem, ident=nbs.assignment_id(nb, path.stem), path=str(path),
-                      sha256=_sha256(data), code=[(r, g, s) for r, g, s, _ in code], answers=answers,
+                      sha256=_sha256(data),
+                      code=[(r, g, answers[g][1] if r == "answer" else s) for r, g, s, _ in code], answers=answers,
                       checks=checks, exercises=exercises, forbid=_forbid_lists(nb))
 
 
@@ -226,12 +228,29 @@ class Result:
         return sum(self.scores.values())
 
 
-def _load_submission(path):
+def read_submission(path, root=None):
+    """The bytes of a submission file; raises ValueError with the reason it cannot be graded:
+    not a regular file (a FIFO, a device, a folder), a link under a submissions folder
+    (``root``), or too large. Never blocks (a FIFO is opened non-blocking, then refused)."""
+    path = pathlib.Path(path)
+    if root is not None and path.is_symlink():
+        raise ValueError("a symbolic link, not a submitted file")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_NOFOLLOW if root is not None else 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file")
+        if st.st_size > MAX_SUBMISSION_BYTES:
+            raise ValueError(f"file too large ({st.st_size / 1e6:.0f} MB)")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            return f.read(MAX_SUBMISSION_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+def _load_submission(path, root=None):
     """``(sha256, notebook dict)``; raises ValueError with the reason it cannot be graded."""
-    size = os.path.getsize(path)
-    if size > MAX_SUBMISSION_BYTES:
-        raise ValueError(f"file too large ({size / 1e6:.0f} MB)")
-    data = pathlib.Path(path).read_bytes()
+    data = read_submission(path, root)
     sha = _sha256(data)
     try:
         nb = json.loads(data.decode("utf-8"))
@@ -289,7 +308,7 @@ def _judge(check, res, records):
     lines = []
     ok = res.status == "ok"
     if res.status == "error":
-        detail = res.ename if check.has_hidden else f"{res.ename}: {res.evalue}".strip()
+        detail = _safe_ename(res.ename) if check.has_hidden else f"{res.ename}: {res.evalue}".strip()
         lines.append(f"  ✗ the check cell raised {detail}")
     elif res.status == "timeout":
         lines.append("  ✗ the check cell timed out")
@@ -313,7 +332,7 @@ def _judge(check, res, records):
             ok = False
             err = str(rec.get("error"))[:100]
             msg = str(rec.get("message", ""))[:300]
-            text = f"{err}: {msg}" if msg and not site.hidden else err
+            text = f"{err}: {msg}" if msg and not site.hidden else _safe_ename(err) if site.hidden else err
             lines.append(f"  ✗ {label}: raised {text}")
             continue
         try:
@@ -336,12 +355,21 @@ def _judge(check, res, records):
     return ok, lines
 
 
-def grade_one(path, assignments, *, timeout=30.0, display_name=None):
+def _safe_ename(name):
+    """An exception's name as a hidden check may show it: a built-in exception's name, else
+    nothing the learner chose (a class name could carry the hidden inputs out)."""
+    import builtins
+
+    value = getattr(builtins, name, None) if isinstance(name, str) and name.isidentifier() else None
+    return name if isinstance(value, type) and issubclass(value, BaseException) else "an exception"
+
+
+def grade_one(path, assignments, *, timeout=30.0, display_name=None, sandbox=None, root=None):
     """Grade one submission file; never raises (problems end up in status and notes)."""
     result = Result(submission=display_name or str(path))
     try:
         try:
-            result.sha256, nb = _load_submission(path)
+            result.sha256, nb = _load_submission(path, root)
         except ValueError as err:
             result.sha256 = err.args[1] if len(err.args) > 1 else ""
             nb = None
@@ -359,14 +387,14 @@ def grade_one(path, assignments, *, timeout=30.0, display_name=None):
         result.scores = {ex: 0.0 for ex in assignment.exercises}
         if nb is None:
             return result
-        _grade_notebook(nb, assignment, result, timeout)
+        _grade_notebook(nb, assignment, result, timeout, sandbox)
     except Exception as err:  # a bug of the grader must not stop the others
         result.status = "error"
         result.notes.append(f"grader error: {type(err).__name__}: {err}")
     return result
 
 
-def _grade_notebook(nb, assignment, result, timeout):
+def _grade_notebook(nb, assignment, result, timeout, sandbox=None):
     notes = result.notes
     answers = _answers(nb, assignment, notes)
     nonce = secrets.token_hex(8)
@@ -378,7 +406,7 @@ def _grade_notebook(nb, assignment, result, timeout):
             cells.append((rewrite(src, nonce, reference=False), KEEP_CHARS))
         else:
             cells.append((src, 0))
-    results = run_cells(_with_forbid_guards(assignment, cells), timeout=timeout)
+    results = run_cells(_with_forbid_guards(assignment, cells), timeout=timeout, sandbox=sandbox)
     forbidden = _forbidden_answers(answers, assignment)
     unfinished = set()  # exercises whose answer cell did not finish: no points, whatever the checks say
     for i, ((role, gid, _), res) in enumerate(zip(assignment.code, results, strict=True)):
@@ -389,7 +417,9 @@ def _grade_notebook(nb, assignment, result, timeout):
             notes.append(f"{where} timed out after {timeout:g} s")
         elif res.status == "died":
             notes.append(f"the kernel died in {where}")
-        if res.output_chars > KEEP_CHARS or res.truncated:
+        if res.flooded:
+            notes.append(f"{where} printed more than {OUTPUT_LIMIT / 1e6:.0f} MB: stopped (output capped)")
+        elif res.output_chars > KEEP_CHARS or res.truncated:
             notes.append(f"{where} printed {res.output_chars / 1e6:.0f} MB (output capped)")
     if any(r.status == "not run" for r in results):
         notes.append("some cells were not run (the kernel failed too often)")
@@ -460,46 +490,95 @@ def _columns(assignments):
     return [f"{a.name}: {ex}" for a in assignments for ex in a.exercises]
 
 
+def printable(name):
+    """A file name as text: bytes that are not UTF-8 escaped (``\\xff``)."""
+    return os.fsencode(str(name)).decode("utf-8", "backslashreplace")
+
+
+def cell_text(text):
+    """A CSV cell a spreadsheet will not run: a leading ``= + - @`` (or tab, CR) is quoted
+    with ``'`` (OWASP's advice against CSV injection)."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _row(result, student, assignments):
     cols = dict.fromkeys(_columns(assignments), "")
     prefix = "" if len(assignments) == 1 else f"{result.assignment}: "
     for ex, pts in result.scores.items():
         cols[prefix + ex] = f"{pts:g}"
-    return ([result.submission, result.sha256, student, result.assignment] + list(cols.values())
-            + [f"{result.total:g}", f"{result.max_points:g}", result.status, "; ".join(result.notes)])
+    return ([cell_text(result.submission), result.sha256, cell_text(student), cell_text(result.assignment)]
+            + list(cols.values())
+            + [f"{result.total:g}", f"{result.max_points:g}", result.status, cell_text("; ".join(result.notes))])
 
 
 def _task(args):
-    path, display, assignments, timeout = args
-    return grade_one(path, assignments, timeout=timeout, display_name=display)
+    path, display, assignments, timeout, sandbox, root = args
+    return grade_one(path, assignments, timeout=timeout, display_name=display, sandbox=sandbox, root=root)
 
 
 def _reference_task(args):
-    path, timeout = args
-    return _reference_run(_code_cells(nbs.read_source(path))[0], timeout)
+    path, timeout, sandbox = args
+    return _reference_run(_code_cells(nbs.read_source(path))[0], timeout, sandbox)
 
 
-def _load_or_prepare(sources, out, timeout, pool):
+def _worker_init():
+    from . import sandbox
+
+    sandbox.become_subreaper()
+
+
+def _load_or_prepare(sources, out, timeout, pool, sandbox=None):
     cache = out / "reference"
     cache.mkdir(parents=True, exist_ok=True)
     prepared, todo = {}, []
     for path in sources:
         sha = _sha256(path.read_bytes())
         cached = cache / f"{path.stem}-{sha[:16]}.json"
-        if cached.exists():
+        if cached.is_file() and not cached.is_symlink():
             try:
-                prepared[path] = _assignment_from_json(json.loads(cached.read_text(encoding="utf-8")))
+                prepared[path] = _assignment_from_json(_unsealed(cached.read_text(encoding="utf-8")))
                 continue
             except (ValueError, KeyError, TypeError):
                 pass
         todo.append((path, cached))
     # Two reference runs per source, all in parallel; SourceError propagates (fix the source).
-    futures = [(p, c, [pool.submit(_reference_task, (str(p), timeout)) for _ in range(2)]) for p, c in todo]
+    futures = [(p, c, [pool.submit(_reference_task, (str(p), timeout, sandbox)) for _ in range(2)]) for p, c in todo]
     for path, cached, runs in futures:
         assignment = prepare(path, timeout=timeout, runs=[f.result() for f in runs])
-        cached.write_text(json.dumps(_assignment_to_json(assignment)), encoding="utf-8")
+        _write_new(cached, _sealed(_assignment_to_json(assignment)))
         prepared[path] = assignment
     return [prepared[p] for p in sources]
+
+
+def _sealed(data):
+    """The cache's text: the data and its sha256 (checked by :func:`_unsealed`)."""
+    body = json.dumps(data, sort_keys=True)
+    return json.dumps({"sha256": _sha256(body.encode()), "body": body})
+
+
+def _unsealed(text):
+    outer = json.loads(text)
+    if _sha256(outer["body"].encode()) != outer["sha256"]:
+        raise ValueError("the cached reference run does not match its hash")
+    return json.loads(outer["body"])
+
+
+def _write_new(path, text, out=None):
+    """Write ``text`` to ``path`` atomically (a temporary file, then rename), never through a
+    link: no folder between ``out`` and ``path`` may be a symbolic link (planted links would
+    make the grader write elsewhere, e.g. into ``--source``)."""
+    out = pathlib.Path(out) if out is not None else path.parent
+    for folder in [path.parent, *path.parent.parents]:
+        if folder.is_symlink():
+            raise OSError(f"{folder} is a symbolic link; the grader does not write through links")
+        if folder == out:
+            break
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 def _assignment_to_json(a):
@@ -531,12 +610,18 @@ def _read_done(csv_path, header):
         rows = list(csv.reader(f))
     if not rows or rows[0] != header:
         raise SourceError(f"{csv_path} was written for other exercises; use another --out folder")
-    return {(r[0], r[1]): r for r in rows[1:] if len(r) == len(header)}
+    return {(r[0], r[1]): r for r in rows[1:] if len(r) == len(header) and r[-2] != "error"}
 
 
-def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stderr):
-    """Grade every submission; return the list of new :class:`Result` objects (skipped ones excluded)."""
+def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stderr, sandbox="auto"):
+    """Grade every submission; return the list of new :class:`Result` objects (skipped ones excluded).
+
+    ``sandbox``: ``auto`` (each kernel sandboxed where the system supports it), ``on``
+    (required) or ``off``; the log's first line says which.
+    """
     out = pathlib.Path(out)
+    _, description = resolve_sandbox(sandbox)
+    print(description, file=log)
     out.mkdir(parents=True, exist_ok=True)
     from .release import solution_notebooks
 
@@ -550,15 +635,19 @@ def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stder
     ctx = multiprocessing.get_context("spawn")
     csv_path = out / "grades.csv"
     results = []
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        assignments = _load_or_prepare(sources, out, timeout, pool)
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+    try:
+        assignments = _load_or_prepare(sources, out, timeout, pool, sandbox)
         by_path = {p: a for p, a in zip(sources, assignments, strict=True)}
         header = FIXED_COLUMNS + _columns(assignments) + TAIL_COLUMNS
         done = _read_done(csv_path, header)
         todo = []
         for f, root in files:
-            display = str(f)
-            sha = _sha256(f.read_bytes()) if f.is_file() and f.stat().st_size <= MAX_SUBMISSION_BYTES else ""
+            display = cell_text(printable(f))
+            try:
+                sha = _sha256(read_submission(f, root))
+            except (ValueError, OSError):
+                sha = ""
             if (display, sha) in done:
                 print(f"skip {display} (already graded)", file=log)
                 continue
@@ -569,30 +658,72 @@ def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stder
             if new_file:
                 writer.writerow(header)
                 fh.flush()
-            futures = {pool.submit(_task, (str(f), d, [by_path[matched[f]]] if matched.get(f) else [], timeout)):
-                       (f, d, r) for f, d, r in todo}
+            def submit(item):
+                f, d, r = item
+                args = (str(f), d, [by_path[matched[f]]] if matched.get(f) else [], timeout, sandbox,
+                        str(r) if r is not None else None)
+                return pool.submit(_task, args)
+
+            futures = {submit(item): (item, 0) for item in todo}
             pending = set(futures)
             while pending:
                 finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for fut in finished:
-                    f, display, root = futures[fut]
+                    (f, display, root), tries = futures[fut]
                     try:
                         result = fut.result()
-                    except Exception as err:  # a worker process died
+                    except cf.process.BrokenProcessPool as err:
+                        # a worker died (killed from outside, out of memory): the submissions in
+                        # flight get one more try in a new pool; a second death is theirs alone
+                        if tries == 0:
+                            pool = _renew(pool, workers, ctx)
+                            again = submit((f, display, root))
+                            futures[again] = ((f, display, root), 1)
+                            pending.add(again)
+                            continue
+                        result = Result(submission=display, status="error",
+                                        notes=[f"the grading process died twice ({type(err).__name__})"])
+                    except Exception as err:
                         result = Result(submission=display, status="error",
                                         notes=[f"grader error: {type(err).__name__}: {err}"])
-                    student, fb_rel = _student_and_feedback(f, root, result.assignment)
-                    result.student = student
-                    writer.writerow(_row(result, student, assignments))
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                    fb = out / "feedback" / fb_rel
-                    fb.parent.mkdir(parents=True, exist_ok=True)
-                    fb.write_text(feedback_text(result, student), encoding="utf-8")
-                    print(f"{result.status:10} {result.total:g}/{result.max_points:g}  {display}", file=log)
+                    _record(result, f, root, display, out, writer, fh, assignments, log)
                     results.append(result)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     _compact(csv_path, header)
     return results
+
+
+def _broken(pool):
+    return bool(getattr(pool, "_broken", False))
+
+
+def _renew(pool, workers, ctx):
+    """A new pool in place of a broken one."""
+    if not _broken(pool):
+        return pool
+    pool.shutdown(wait=False, cancel_futures=True)
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+
+
+def _record(result, f, root, display, out, writer, fh, assignments, log):
+    """Write one result's row (at once, synced) and feedback file (atomically, no links)."""
+    student, fb_rel = _student_and_feedback(f, root, result.assignment)
+    student = printable(student)
+    result.student = student
+    writer.writerow(_row(result, student, assignments))
+    fh.flush()
+    os.fsync(fh.fileno())
+    fb = out / "feedback" / fb_rel
+    try:
+        for folder in reversed([fb.parent, *fb.parent.parents]):
+            if folder.is_symlink():
+                raise OSError(f"{folder} is a symbolic link; the grader does not write through links")
+        fb.parent.mkdir(parents=True, exist_ok=True)
+        _write_new(fb, feedback_text(result, student), out)
+    except OSError as err:
+        print(f"feedback for {display} not written: {err}", file=log)
+    print(f"{result.status:10} {result.total:g}/{result.max_points:g}  {display}", file=log)
 
 
 def _match_sources(files, sources):

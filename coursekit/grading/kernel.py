@@ -3,11 +3,14 @@
 A thin layer over ``jupyter_client`` (the library nbclient is built on), because grading needs
 what nbclient does not give: stop keeping output past a cap while still draining it, kill a
 kernel that ignores the interrupt, and notice a dead kernel within a fraction of a second.
+
+Each kernel runs in the sandbox of :mod:`coursekit.grading.sandbox` (``sandbox="auto"``: where
+the system supports it; ``"on"``: required; ``"off"``: a plain kernel with the grader's
+environment, for comparison). No kernel stores IPython history.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import shutil
@@ -19,6 +22,11 @@ from dataclasses import dataclass, field
 
 STARTUP_ATTEMPTS = 3  # a kernel that dies while starting is started again, twice at most
 KEEP_CHARS = 16_000_000  # stdout kept per cell (check cells write their records there)
+OUTPUT_LIMIT = 128_000_000  # characters a cell may print; past it the cell is stopped
+DRAIN_SECONDS = 3.0  # after an interrupt, how long the kernel may go on printing
+SANDBOX_MODES = ("auto", "on", "off")
+DEFAULT_SANDBOX = "auto"
+KERNEL_ARGS = ["--HistoryManager.enabled=False"]  # no history.sqlite for a later kernel to read
 
 
 @dataclass
@@ -29,6 +37,7 @@ class CellResult:
     evalue: str = ""
     output_chars: int = 0  # everything the cell printed, kept or not
     truncated: bool = False
+    flooded: bool = False  # printed more than OUTPUT_LIMIT: stopped
 
 
 @dataclass
@@ -48,19 +57,66 @@ def kernel_env(extra=None):
     return env
 
 
+PASSED_VARIABLES = ("COURSEKIT_SEED", "LANG", "LC_ALL", "TZ")
+
+
+def sandbox_env(folder):
+    """A sandboxed kernel's whole environment: nothing of the grader's but the seed and the
+    locale; ``HOME``, ``IPYTHONDIR``, ``TMPDIR`` and the Jupyter and Matplotlib folders in
+    ``folder``."""
+    env = {k: os.environ[k] for k in PASSED_VARIABLES if k in os.environ}
+    env.setdefault("LANG", "C.UTF-8")
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"])
+    for var, sub in (("HOME", "home"), ("IPYTHONDIR", "home/.ipython"), ("TMPDIR", "tmp"),
+                     ("MPLCONFIGDIR", "home/.matplotlib"), ("JUPYTER_CONFIG_DIR", "home/.jupyter"),
+                     ("JUPYTER_DATA_DIR", "home/.local/share/jupyter"),
+                     ("JUPYTER_RUNTIME_DIR", "home/.local/share/jupyter/runtime")):
+        env[var] = os.path.join(folder, sub)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    env.update(MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
+    return env
+
+
+def resolve_sandbox(mode=None):
+    """``(Sandbox or None, description)`` for ``mode`` (``auto``, ``on`` or ``off``)."""
+    from . import sandbox
+
+    mode = DEFAULT_SANDBOX if mode is None else mode
+    if mode not in SANDBOX_MODES:
+        raise ValueError(f"sandbox must be one of {', '.join(SANDBOX_MODES)}, not {mode!r}")
+    if mode == "off":
+        return None, "sandbox: off (kernels run as the grader's user, with its files and environment)"
+    reason = sandbox.why_unavailable()
+    if reason is not None:
+        if mode == "on":
+            raise RuntimeError(f"sandbox=on, but {reason}")
+        return None, f"sandbox: NOT applied: {reason}"
+    box = sandbox.current()
+    return box, f"sandbox: {box.level}"
+
+
 class Kernel:
     """One kernel process in its own empty working directory (removed on close)."""
 
-    def __init__(self, *, cwd=None, startup_timeout=60, kernel_name="python3"):
+    def __init__(self, *, cwd=None, startup_timeout=60, kernel_name="python3", sandbox=None):
         from jupyter_client import KernelManager
 
-        self._own_dir = cwd is None
-        self.cwd = cwd or tempfile.mkdtemp(prefix="coursekit-kernel-")
+        self.box = resolve_sandbox(sandbox)[0]
+        self._own_dir = cwd is None or self.box is not None
+        self.cwd = tempfile.mkdtemp(prefix="coursekit-kernel-") if self._own_dir else cwd
+        self._mounted = False
         for attempt in range(1, STARTUP_ATTEMPTS + 1):
-            self.km = KernelManager(kernel_name=kernel_name)
-            if self.km.kernel_spec.argv and self.km.kernel_spec.argv[0] in ("python", "python3"):
-                self.km.kernel_spec.argv[0] = sys.executable
-            self.km.start_kernel(cwd=self.cwd, env=kernel_env(), stdout=subprocess.DEVNULL,
+            if self.box is not None:
+                self.km = self._sandboxed_manager(KernelManager, kernel_name)
+            else:
+                self.km = KernelManager(kernel_name=kernel_name)
+                if self.km.kernel_spec.argv and self.km.kernel_spec.argv[0] in ("python", "python3"):
+                    self.km.kernel_spec.argv[0] = sys.executable
+                self.km.kernel_spec.argv += KERNEL_ARGS
+            env = sandbox_env(self.cwd) if self.box is not None else kernel_env()
+            work = os.path.join(self.cwd, "work") if self.box is not None else self.cwd
+            self.km.start_kernel(cwd=work, env=env, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
             self.kc = self.km.client()
             self.kc.start_channels()
@@ -74,8 +130,38 @@ class Kernel:
                     self.close()
                     raise
                 self.kc.stop_channels()
-                with contextlib.suppress(Exception):
-                    self.km.shutdown_kernel(now=True)
+                self.kill()
+
+    def _sandboxed_manager(self, manager_class, kernel_name):
+        """A manager whose kernel starts through the sandbox's launcher, talking over Unix
+        sockets in the kernel's folder (a fresh folder for each attempt)."""
+        if self._mounted:
+            self._release()
+        self.box.prepare_folder(self.cwd)
+        self._mounted = True
+        uid = self.box.uid
+        for sub in ("work", "home/.ipython", "tmp", "home/.local/share/jupyter/runtime"):
+            path = os.path.join(self.cwd, sub)
+            os.makedirs(path, mode=0o700, exist_ok=True)
+        if uid is not None:
+            for base, dirs, files in os.walk(self.cwd):
+                for name in [*dirs, *files, ""]:
+                    os.chown(os.path.join(base, name) if name else base, uid, uid)
+        km = manager_class(kernel_name=kernel_name, transport="ipc", ip=os.path.join(self.cwd, "k"),
+                           connection_file=os.path.join(self.cwd, "kernel.json"), cache_ports=False)
+        km.kernel_spec.argv = [*self.box.launcher(self.cwd), sys.executable, "-m", "ipykernel_launcher",
+                               "-f", "{connection_file}", *KERNEL_ARGS]
+        km.write_connection_file()
+        if uid is not None:
+            os.chown(km.connection_file, uid, uid)
+        return km
+
+    def _release(self):
+        if self._mounted:
+            self.box.release_folder(self.cwd)
+            self._mounted = False
+            shutil.rmtree(self.cwd, ignore_errors=True)
+            os.makedirs(self.cwd, mode=0o700, exist_ok=True)
 
     def alive(self):
         try:
@@ -89,13 +175,15 @@ class Kernel:
         if not code.strip():
             return result
         kept, kept_chars = [], 0
-        msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False, stop_on_error=False)
         deadline = time.monotonic() + timeout
         idle = reply = False
         last_alive_check = time.monotonic()
         while not (idle and reply):
             now = time.monotonic()
-            if now > deadline:
+            if now > deadline or result.output_chars > OUTPUT_LIMIT:
+                result.flooded = result.output_chars > OUTPUT_LIMIT
+                result.stdout = "".join(kept)
                 return self._timed_out(result, msg_id)
             got_message = False
             try:
@@ -112,7 +200,7 @@ class Kernel:
                         if room > 0:
                             kept.append(text[:room])
                             kept_chars += len(kept[-1])
-                        if len(text) > room:
+                        if len(text) > room and keep_chars > 0:
                             result.truncated = True
                     elif kind == "stream":
                         result.output_chars += len(content.get("text", ""))
@@ -167,17 +255,25 @@ class Kernel:
         return result
 
     def _drain(self):
-        while True:
+        """Read what the interrupted cell still prints; a kernel still printing after
+        ``DRAIN_SECONDS`` is killed."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline:
             try:
                 self.kc.get_iopub_msg(timeout=0.2)
             except queue.Empty:
                 return
+        self.kill()
 
     def kill(self):
+        """End the kernel and, in a sandbox, everything it started."""
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
         try:
             self.km.shutdown_kernel(now=True)
         except Exception:
             pass
+        if self.box is not None:
+            self.box.end_all(pid)
 
     def close(self):
         try:
@@ -185,6 +281,9 @@ class Kernel:
         except Exception:
             pass
         self.kill()
+        if self.box is not None and self._mounted:
+            self.box.release_folder(self.cwd)
+            self._mounted = False
         if self._own_dir:
             shutil.rmtree(self.cwd, ignore_errors=True)
 
@@ -195,22 +294,28 @@ class Kernel:
         self.close()
 
 
-def run_cells(cells, *, timeout, cwd=None, max_restarts=2, keep_chars=None):
+def run_cells(cells, *, timeout, cwd=None, max_restarts=2, keep_chars=None, sandbox=None, budget=None):
     """Run ``cells`` (a list of ``(code, keep_chars)``) in order in one kernel; results per cell.
 
     A cell that times out or kills the kernel is reported as such; the kernel is then started
     again and the cells before it (but not the culprit) are run again silently, so the cells
-    after it still get their chance. After ``max_restarts`` the rest are ``not run``.
+    after it still get their chance. After ``max_restarts`` the rest are ``not run``; so are
+    those left when the whole run has taken ``budget`` seconds (default: ``timeout`` per cell,
+    twice over).
     """
     results = [CellResult(status="not run") for _ in cells]
     poisoned = set()
     restarts = 0
-    kernel = Kernel(cwd=cwd)
+    end = time.monotonic() + (budget if budget is not None else 2 * timeout * max(len(cells), 1))
+    kernel = Kernel(cwd=cwd, sandbox=sandbox)
     try:
         index = 0
         while index < len(cells):
             code, keep = cells[index]
-            res = kernel.run(code, timeout, keep_chars=keep if keep_chars is None else keep_chars)
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            res = kernel.run(code, min(timeout, left), keep_chars=keep if keep_chars is None else keep_chars)
             results[index] = res
             if res.status in ("timeout", "died"):
                 poisoned.add(index)
@@ -222,7 +327,7 @@ def run_cells(cells, *, timeout, cwd=None, max_restarts=2, keep_chars=None):
                     break
                 restarts += 1
                 kernel.close()
-                kernel = Kernel(cwd=cwd)
+                kernel = Kernel(cwd=cwd, sandbox=sandbox)
                 replays = (kernel.run(cells[j][0], timeout, keep_chars=0) for j in range(index) if j not in poisoned)
                 if any(r.status in ("timeout", "died") for r in replays):
                     break
