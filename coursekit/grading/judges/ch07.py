@@ -40,7 +40,12 @@ def batchnorm_layers(model) -> list:
     """Every ``BatchNorm1d`` of ``model`` in forward order (inside ``Sequential`` and ``Residual``)."""
     if isinstance(model, nn.BatchNorm1d):
         return [model]
-    children = model.layers if isinstance(model, nn.Sequential) else [model.block] if isinstance(model, nn.Residual) else []
+    if isinstance(model, nn.Sequential):
+        children = model.layers
+    elif isinstance(model, nn.Residual):
+        children = ([model.block] + ([model.shortcut] if model.shortcut is not None else []))
+    else:
+        children = []
     return [bn for child in children for bn in batchnorm_layers(child)]
 
 
@@ -79,5 +84,7 @@ def eval_accuracy_reaches(values, *, target, steps):
     if history.diverged or not np.isfinite(acc):
         return False, f"lr = {float(lr):g}, rho = {float(rho):g}: the run diverged ({history.message})"
     verdict = "reaches" if acc >= target else "falls short of"
-    return bool(acc >= target), (f"lr = {float(lr):g}, rho = {float(rho):g}: validation accuracy in evaluation mode "
-                                 f"after {int(steps)} steps {100 * acc:.1f}%, which {verdict} the target {100 * target:.0f}%")
+    return bool(acc >= target), (
+        f"lr = {float(lr):g}, rho = {float(rho):g}: validation accuracy in evaluation mode "
+        f"after {int(steps)} steps {100 * acc:.1f}%, which {verdict} the target {100 * target:.0f}%"
+    )
