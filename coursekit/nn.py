@@ -636,7 +636,7 @@ def _children(layer):
     if isinstance(layer, Sequential):
         return layer.layers
     if isinstance(layer, Residual):
-        return [layer.block]
+        return layer._layers()  # the block, then a projection shortcut if there is one
     return []
 
 

@@ -40,12 +40,7 @@ def batchnorm_layers(model) -> list:
     """Every ``BatchNorm1d`` of ``model`` in forward order (inside ``Sequential`` and ``Residual``)."""
     if isinstance(model, nn.BatchNorm1d):
         return [model]
-    if isinstance(model, nn.Sequential):
-        children = model.layers
-    elif isinstance(model, nn.Residual):
-        children = ([model.block] + ([model.shortcut] if model.shortcut is not None else []))
-    else:
-        children = []
+    children = nn._children(model)  # inside Sequential and Residual (block and shortcut)
     return [bn for child in children for bn in batchnorm_layers(child)]
 
 
