@@ -5,7 +5,6 @@
 # there, so a chapter that is converted must leave this set (its tests then start to pass).
 OLD_FORMAT = {
     "01_gradients",
-    "03_momentum",
     "04_adaptive_methods",
     "05_lr_schedules",
     "06_vanishing_gradients",
