@@ -6,7 +6,6 @@
 OLD_FORMAT = {
     "01_gradients",
     "04_adaptive_methods",
-    "05_lr_schedules",
     "06_vanishing_gradients",
 }
 
