@@ -64,6 +64,6 @@ def reaches_target(values, *, target, steps):
 def colleague_step(x, v, g, lr, gamma):
     """A colleague's momentum step ``(x, v) -> (x_new, v_new)`` for the gradient ``g`` at ``x``,
     meant to equal ``coursekit.optim.SGD(lr=lr, momentum=gamma)``. It has one bug: chapter 3's
-    Exercise 6 asks which, from its runs (read this code only afterwards)."""
+    Exercise 3 asks which, from its runs (read this code only afterwards)."""
     v = gamma * v + lr * g
     return x - lr * v, v
