@@ -1,0 +1,70 @@
+"""Judges of chapter 6's tune exercise (vanishing and exploding gradients).
+
+A judge runs the learner's hyperparameters with coursekit's own tested code and says whether
+they reach the target: ``judge(values, *, ...) -> (passed, message)``. It validates ``values``
+itself, is deterministic (fixed seeds) and takes well under a second.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+
+import numpy as np
+
+from coursekit import data, nn
+from coursekit import diagnostics as D
+from coursekit.train import fit
+
+__all__ = ["deep_tanh_run", "digits_split", "val_accuracy_reaches"]
+
+DEPTH, WIDTH, BATCH_SIZE, SEED = 15, 32, 32, 0
+
+
+@functools.lru_cache(maxsize=1)
+def digits_split():
+    """Chapter 6's split of the digits (``data.load_digits(val_fraction=1/3, seed=0)``):
+    1198 training and 599 validation images, standardised with the training statistics.
+    Returns read-only arrays ``(X_train, y_train, X_val, y_val)``."""
+    arrays = data.load_digits(val_fraction=1 / 3, seed=SEED)
+    for a in arrays:
+        a.setflags(write=False)
+    return arrays
+
+
+def deep_tanh_run(scale, lr, epochs=3):
+    """Train a tanh network of 15 hidden layers of width 32 (``nn.mlp``, seed 0), its weights
+    redrawn by ``diagnostics.set_weight_scale(model, scale)`` (``W ~ N(0, scale² / n_in)``),
+    with SGD at rate ``lr``, batch 32, for ``epochs`` epochs on chapter 6's split. Returns
+    ``(history, model)``; ``history["val_acc"][-1]`` is the final validation accuracy."""
+    X_train, y_train, X_val, y_val = digits_split()
+    model = D.set_weight_scale(nn.mlp(64, [WIDTH] * DEPTH, 10, activation="tanh", seed=SEED), float(scale), seed=SEED)
+    history = fit(model, (X_train, y_train), epochs=int(epochs), lr=float(lr), batch_size=BATCH_SIZE,
+                  val=(X_val, y_val), seed=SEED, progress=False)
+    return history, model
+
+
+def _number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+
+
+def val_accuracy_reaches(values, *, target, epochs):
+    """Does ``values = (scale, lr)`` give, after ``epochs`` epochs of :func:`deep_tanh_run`, a
+    validation accuracy of at least ``target``?"""
+    if not isinstance(values, list | tuple) or len(values) != 2:
+        return False, f"expected two numbers (scale, lr), got {values!r}"[:300]
+    scale, lr = values
+    if not (_number(scale) and 0 < float(scale) <= 20):
+        return False, f"scale must be a number in (0, 20]; got {scale!r}"[:300]
+    if not (_number(lr) and 0 < float(lr) <= 10):
+        return False, f"lr must be a number in (0, 10]; got {lr!r}"[:300]
+    history, _ = deep_tanh_run(scale, lr, epochs=int(epochs))
+    acc = history["val_acc"][-1]
+    if history.diverged or not np.isfinite(acc):
+        return False, f"scale = {float(scale):g}, lr = {float(lr):g}: the run diverged ({history.message})"
+    verdict = "reaches" if acc >= target else "falls short of"
+    return bool(acc >= target), (
+        f"scale = {float(scale):g}, lr = {float(lr):g}: validation accuracy after {int(epochs)} epochs "
+        f"{100 * acc:.1f}%, which {verdict} the target {100 * target:.0f}%"
+    )
