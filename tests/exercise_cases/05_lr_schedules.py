@@ -14,11 +14,7 @@ _COSINE_OVER_T = '''def warmup_cosine(t, lr, warmup_steps, total_steps, start_fa
     return np.where(t < warmup_steps, warm, cosine)
 '''
 _COSINE_FORBIDDEN = '''def warmup_cosine(t, lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
-    t = np.asarray(t)
-    warm = S.linear_warmup(t, lr=lr, total_iters=warmup_steps, start_factor=start_factor)
-    T_max = total_steps - warmup_steps
-    cosine = S.cosine_annealing(np.maximum(t - warmup_steps, 0), lr=lr, T_max=T_max, eta_min=eta_min)
-    return np.where(t < warmup_steps, warm, cosine)
+    return warmup_cosine_reference(t, lr, warmup_steps, total_steps, start_factor, eta_min)   # calls them
 '''
 _SUGGEST_NO_TENTH = '''def suggest_lr(lrs, losses, beta=0.9):
     smoothed, avg = np.empty(len(losses)), 0.0

@@ -12,7 +12,7 @@ _SIGMOID_FORBIDDEN = '''def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    return D.activation_curves(np.asarray(z, dtype=float), ["sigmoid"])["sigmoid"][1]
+    return sigmoid_layer(z)[1]                     # the check's helper: nn.Sigmoid in disguise
 '''
 _NORMS_PER_SIZE = '''def layer_gradient_norms(model, X, y):
     _, dlogits = nn.softmax_cross_entropy(model.forward(X), y)
