@@ -212,5 +212,22 @@ def test_root_without_mount_rights_falls_back_to_landlock(monkeypatch):
     monkeypatch.setitem(sb._PROBED, "root_isolation", False)
     monkeypatch.setattr(sb, "_CURRENT", {})
     box = sb.current()
-    assert box.uid is None and "NO own uid" in box.level
+    assert box.for_kernel().uid is None and "NO own uid" in box.level
     _reads_outside_denied_writes_inside_allowed()
+
+
+@needs_sandbox
+def test_sibling_kernels_of_one_process_do_not_end_each_other():
+    """Two kernels of one grading process (e.g. started from two threads): ending the first
+    (as root: it kills everything of its uid) leaves the second running."""
+    from coursekit.grading.kernel import Kernel
+
+    first = Kernel(sandbox="on")
+    second = Kernel(sandbox="on")
+    try:
+        assert first.box.uid is None or first.box.uid != second.box.uid
+        first.close()
+        assert second.alive()
+        assert second.run("print(6 * 7)", timeout=20).stdout.strip() == "42"
+    finally:
+        second.close()

@@ -102,7 +102,8 @@ class Kernel:
     def __init__(self, *, cwd=None, startup_timeout=60, kernel_name="python3", sandbox=None):
         from jupyter_client import KernelManager
 
-        self.box = resolve_sandbox(sandbox)[0]
+        box = resolve_sandbox(sandbox)[0]
+        self.box = box.for_kernel() if box is not None else None
         self._own_dir = cwd is None or self.box is not None
         self.cwd = tempfile.mkdtemp(prefix="coursekit-kernel-") if self._own_dir else cwd
         self._mounted = False
@@ -284,6 +285,8 @@ class Kernel:
         if self.box is not None and self._mounted:
             self.box.release_folder(self.cwd)
             self._mounted = False
+        if self.box is not None:
+            self.box.release()
         if self._own_dir:
             shutil.rmtree(self.cwd, ignore_errors=True)
 
