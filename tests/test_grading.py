@@ -373,7 +373,7 @@ def test_grades_csv_has_one_row_per_submission_and_a_column_per_exercise(graded)
     assert len(results) == len(rows) == len(feedback) == 16
     header = next(csv.reader(open(out / "grades.csv")))
     assert header == ["submission", "sha256", "student", "assignment", *syn.POINTS,
-                      "total", "max_points", "status", "reason"]
+                      "total", "max_points", "submitted_at", "days_late", "score", "status", "reason"]
     for row in rows.values():
         assert float(row["total"]) == sum(_points(row)) and row["max_points"] == "6"
 
