@@ -42,9 +42,13 @@ def _attacks(paths, port):
         "read_grader_memory": "open(f'/proc/{os.getppid()}/environ').read()",
         "write_grades_csv": f"open({paths['csv']!r}, 'a').write('forged,row\\n')",
         "write_package": f"open({str(PLANTED)!r}, 'w').write('planted')",
+        # a start-up file in the grader's IPython profile would run in every later kernel
+        "write_ipython_startup": (f"os.makedirs({paths['startup']!r}, exist_ok=True); "
+                                  f"open(os.path.join({paths['startup']!r}, '00-planted.py'), 'w').write('x = 1')"),
         "signal_grader": "os.kill(os.getppid(), 0)",
         "network": f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2).close()",
-        "memory_3gib": "_big = bytearray(3 << 30)",
+        # 3 GiB of address space (the limit is on it); mapped, not touched: instant on any machine
+        "memory_3gib": "import mmap; _big = mmap.mmap(-1, 3 << 30)",
         "disk_1gib": "open('big', 'wb').truncate(1 << 30)",
         "daemon": (
             "import subprocess\n"
@@ -80,7 +84,9 @@ def _grade_class(root, mode, monkeypatch):
         "other": str(subs / "solved" / "01_demo.ipynb"),
         "solution": str(sols / "01_demo.ipynb"),
         "csv": str(out / "grades.csv"),
+        "startup": str(root / "grader-ipython" / "profile_default" / "startup"),
     }
+    monkeypatch.setenv("IPYTHONDIR", str(root / "grader-ipython"))
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -138,7 +144,7 @@ def unsandboxed(tmp_path_factory):
         return _grade_class(tmp_path_factory.mktemp("off"), "off", mp)
 
 
-ATTACKS = sorted(_attacks({"other": "", "solution": "", "csv": ""}, 1))
+ATTACKS = sorted(_attacks({"other": "", "solution": "", "csv": "", "startup": ""}, 1))
 
 
 @needs_sandbox
