@@ -610,32 +610,33 @@ def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stder
                 continue
             todo.append((f, display, root))
 
-        def submit(item):
+        def task(item):
             f, d, r = item
-            args = (str(f), d, [by_path[matched[f]]] if matched.get(f) else [], timeout, sandbox,
+            return (str(f), d, [by_path[matched[f]]] if matched.get(f) else [], timeout, sandbox,
                     str(r) if r is not None else None)
-            return pool.submit(_task, args)
 
-        futures = {submit(item): (item, 0) for item in todo}
-        pending = set(futures)
+        # At most `workers` submissions in flight, so that a worker's death (killed from outside,
+        # out of memory, or by the submission itself) reaches only those. They get one more try
+        # in a new pool; a submission caught in a second death is graded alone, in a pool of its
+        # own, and only a death there is its own fault.
+        queue = [(item, 0) for item in todo]
+        running = {}
         with _progress(len(todo), log) as bar:
-            while pending:
-                finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            while queue or running:
+                while queue and len(running) < workers:
+                    item, tries = queue.pop(0)
+                    running[pool.submit(_task, task(item))] = (item, tries)
+                finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                 for fut in finished:
-                    (f, display, root), tries = futures[fut]
+                    (f, display, root), tries = running.pop(fut)
                     try:
                         result = fut.result()
-                    except cf.process.BrokenProcessPool as err:
-                        # a worker died (killed from outside, out of memory): the submissions in
-                        # flight get one more try in a new pool; a second death is theirs alone
+                    except cf.process.BrokenProcessPool:
+                        pool = _renew(pool, workers, ctx)
                         if tries == 0:
-                            pool = _renew(pool, workers, ctx)
-                            again = submit((f, display, root))
-                            futures[again] = ((f, display, root), 1)
-                            pending.add(again)
+                            queue.insert(0, ((f, display, root), 1))
                             continue
-                        result = Result(submission=display, status="error",
-                                        notes=[f"the grading process died twice ({type(err).__name__})"])
+                        result = _grade_alone(task((f, display, root)), ctx, display)
                     except Exception as err:
                         result = Result(submission=display, status="error",
                                         notes=[f"grader error: {type(err).__name__}: {err}"])
@@ -689,6 +690,21 @@ class _progress:
             self.bar.write(line, file=self.log)
         else:
             print(line, file=self.log)
+
+
+def _grade_alone(args, ctx, display):
+    """Grade one submission in a pool of its own (after its worker died twice with others)."""
+    alone = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_worker_init)
+    try:
+        return alone.submit(_task, args).result()
+    except cf.process.BrokenProcessPool:
+        return Result(submission=display, status="error",
+                      notes=["the grading process died while grading this submission alone (it was killed, "
+                             "ran out of memory, or the submission killed it)"])
+    except Exception as err:
+        return Result(submission=display, status="error", notes=[f"grader error: {type(err).__name__}: {err}"])
+    finally:
+        alone.shutdown(wait=True, cancel_futures=True)
 
 
 def _broken(pool):
