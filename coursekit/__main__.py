@@ -4,6 +4,8 @@
   python -m coursekit check exercises/01_gradients.ipynb
   python -m coursekit release solutions exercises
   python -m coursekit grade submitted/ --source solutions/ --out grades/
+  python -m coursekit export grades/ --canvas canvas.csv   (also --results DIR --format ...)
+  python -m coursekit gradescope solutions/01_gradients.ipynb --out autograder.zip
   python -m coursekit setup-cell chapters solutions   (course authors: the Colab cell)
   python -m coursekit book                      the course as an offline HTML book in build/book/
 
@@ -116,13 +118,54 @@ def _grade(args):
     for path in map(pathlib.Path, args.submissions):
         if not path.exists():
             raise UsageError(f"submissions {path}: no such file or folder")
+    for flag in ("roster", "timestamps"):
+        value = getattr(args, flag)
+        if value is not None and not pathlib.Path(value).is_file():
+            raise UsageError(f"--{flag} {value}: no such file")
+    if args.timestamps and not args.due:
+        raise UsageError("--timestamps needs --due (the due date the times are compared with)")
     try:
         results = grade(args.submissions, args.source, args.out, workers=args.workers, timeout=args.timeout,
-                        sandbox=args.sandbox)
-    except (SourceError, NotebookError) as err:
+                        sandbox=args.sandbox, roster=args.roster, due=args.due, late_policy=args.late_policy,
+                        timestamps=args.timestamps)
+    except (SourceError, NotebookError, ValueError) as err:
         raise UsageError(str(err)) from None
     out = pathlib.Path(args.out)
     print(f"graded {len(results)} submission(s); see {out / 'grades.csv'} and {out / 'feedback'}")
+    return 0
+
+
+def _export(args):
+    from coursekit.grading import gradebook, platforms
+
+    if not (args.canvas or args.results):
+        raise UsageError("say what to write: --canvas FILE and/or --results DIR")
+    try:
+        records = gradebook.read_records(args.grades)
+        if args.canvas:
+            print(f"wrote {gradebook.write_canvas_csv(args.grades, args.canvas)}")
+    except (FileNotFoundError, ValueError) as err:
+        raise UsageError(str(err)) from None
+    if args.results:
+        build = platforms.gradescope_results if args.format == "gradescope" else platforms.prairielearn_results
+        for rec in records:
+            path = pathlib.Path(args.results) / gradebook.record_path("", rec["submission"]).stem / "results.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"submission": rec["submission"], **build(rec)}, indent=1), encoding="utf-8")
+        print(f"wrote {len(records)} results.json file(s) ({args.format}) under {args.results}")
+    return 0
+
+
+def _gradescope(args):
+    from coursekit.grading import platforms
+    from coursekit.grading.notebooks import NotebookError
+
+    _notebook_file(args.solution)
+    try:
+        path = platforms.build_gradescope_zip(args.solution, args.out)
+    except (NotebookError, FileNotFoundError) as err:
+        raise UsageError(str(err)) from None
+    print(f"wrote {path}: upload it as the assignment's autograder (Configure Autograder, zip file upload)")
     return 0
 
 
@@ -198,7 +241,33 @@ def _parser():
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell (default 30)")
     p.add_argument("--sandbox", choices=("auto", "on", "off"), default="auto",
                    help="sandbox each kernel: where supported (auto, the default), required (on), or not (off)")
+    p.add_argument("--roster", default=None,
+                   help="CSV with a 'student' column (the names of the submission folders; optional: name, id, "
+                        "sis_user_id, sis_login_id, section): students without a submission get a 'missing' row")
+    p.add_argument("--due", default=None, help="the due date, ISO 8601: 2026-12-10T23:59 (UTC) or "
+                                               "2026-12-10T23:59+01:00")
+    p.add_argument("--late-policy", default="none",
+                   help="none (default: lateness only noted), zero, or per-day=P (P %% off per started day late)")
+    p.add_argument("--timestamps", default=None, help="CSV with columns student, submitted_at (ISO 8601): "
+                                                      "when each student submitted (an LMS export)")
     p.set_defaults(run=_grade)
+
+    p = sub.add_parser("export", help="write a graded folder's grades for Canvas, Gradescope or PrairieLearn",
+                       description="From the records of a graded folder (the --out of grade): a Canvas "
+                                   "gradebook CSV, and/or one results.json per submission.")
+    p.add_argument("grades", help="the --out folder of a grade run")
+    p.add_argument("--canvas", default=None, help="write the Canvas gradebook CSV here")
+    p.add_argument("--results", default=None, help="write a results.json per submission under this folder")
+    p.add_argument("--format", choices=("gradescope", "prairielearn"), default="gradescope",
+                   help="the format of --results (default gradescope)")
+    p.set_defaults(run=_export)
+
+    p = sub.add_parser("gradescope", help="build a Gradescope autograder zip for one solution notebook",
+                       description="Write autograder.zip (setup.sh, run_autograder, the solution and this "
+                                   "coursekit) for Gradescope's programming assignments.")
+    p.add_argument("solution", help="the solution notebook (.ipynb)")
+    p.add_argument("--out", default="autograder.zip", help="the zip to write (default autograder.zip)")
+    p.set_defaults(run=_gradescope)
     return parser
 
 

@@ -373,7 +373,7 @@ def test_grades_csv_has_one_row_per_submission_and_a_column_per_exercise(graded)
     assert len(results) == len(rows) == len(feedback) == 16
     header = next(csv.reader(open(out / "grades.csv")))
     assert header == ["submission", "sha256", "student", "assignment", *syn.POINTS,
-                      "total", "max_points", "status", "reason"]
+                      "total", "max_points", "submitted_at", "days_late", "score", "status", "reason"]
     for row in rows.values():
         assert float(row["total"]) == sum(_points(row)) and row["max_points"] == "6"
 
@@ -510,3 +510,34 @@ def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatc
         with pytest.raises(RuntimeError):
             kernel.run_cells([("print(6 * 7)", 100)], timeout=30)
     assert marker.exists()
+
+
+FLOOD = "while True:\n    print('x' * 1_000_000)"
+UNSTOPPABLE = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+               "while True:\n    print('still here', flush=True)")
+KILL_WORKER = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"  # unsandboxed: the pool worker
+
+
+def test_a_run_survives_floods_unstoppable_printers_and_a_killed_worker(course, tmp_path):
+    """Each of these costs only its own submission (a status and a reason); the others,
+    graded beside them, keep every point. The sandbox is off, so that the killer reaches its
+    worker (sandboxed, it may not signal it at all)."""
+    root, source, ex = course
+    subs = tmp_path / "submitted"
+    for name, answers in {"flood": {"ex1-answer": FLOOD}, "unstoppable": {"ex1-answer": UNSTOPPABLE},
+                          "kills_worker": {"ex1-answer": KILL_WORKER}}.items():
+        syn.write(subs / name / "01_demo.ipynb", syn.submission(ex, answers=answers))
+    for k in range(3):
+        syn.write(subs / f"solved{k}" / "01_demo.ipynb", syn.submission(ex, solved=syn.ANSWERS))
+    out = tmp_path / "out"
+    grade([subs], root / "solutions", out, workers=2, timeout=10, log=open(os.devnull, "w"), sandbox="off")
+    with open(out / "grades.csv", newline="") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert len(rows) == 6
+    for k in range(3):
+        assert (rows[f"solved{k}"]["total"], rows[f"solved{k}"]["status"]) == ("6", "ok"), rows[f"solved{k}"]
+    assert "printed more than 128 MB: stopped (output capped)" in rows["flood"]["reason"]
+    assert "answer cell ex1-answer timed out after 10 s" in rows["unstoppable"]["reason"]
+    killer = rows["kills_worker"]
+    assert killer["status"] == "error" and "grading this submission alone" in killer["reason"], killer
+    assert float(rows["flood"]["Exercise 2"]) == float(rows["unstoppable"]["Exercise 2"]) == 0  # not solved

@@ -42,9 +42,13 @@ def _attacks(paths, port):
         "read_grader_memory": "open(f'/proc/{os.getppid()}/environ').read()",
         "write_grades_csv": f"open({paths['csv']!r}, 'a').write('forged,row\\n')",
         "write_package": f"open({str(PLANTED)!r}, 'w').write('planted')",
+        # a start-up file in the grader's IPython profile would run in every later kernel
+        "write_ipython_startup": (f"os.makedirs({paths['startup']!r}, exist_ok=True); "
+                                  f"open(os.path.join({paths['startup']!r}, '00-planted.py'), 'w').write('x = 1')"),
         "signal_grader": "os.kill(os.getppid(), 0)",
         "network": f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2).close()",
-        "memory_3gib": "_big = bytearray(3 << 30)",
+        # 3 GiB of address space (the limit is on it); mapped, not touched: instant on any machine
+        "memory_3gib": "import mmap; _big = mmap.mmap(-1, 3 << 30)",
         "disk_1gib": "open('big', 'wb').truncate(1 << 30)",
         "daemon": (
             "import subprocess\n"
@@ -80,7 +84,9 @@ def _grade_class(root, mode, monkeypatch):
         "other": str(subs / "solved" / "01_demo.ipynb"),
         "solution": str(sols / "01_demo.ipynb"),
         "csv": str(out / "grades.csv"),
+        "startup": str(root / "grader-ipython" / "profile_default" / "startup"),
     }
+    monkeypatch.setenv("IPYTHONDIR", str(root / "grader-ipython"))
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -138,7 +144,7 @@ def unsandboxed(tmp_path_factory):
         return _grade_class(tmp_path_factory.mktemp("off"), "off", mp)
 
 
-ATTACKS = sorted(_attacks({"other": "", "solution": "", "csv": ""}, 1))
+ATTACKS = sorted(_attacks({"other": "", "solution": "", "csv": "", "startup": ""}, 1))
 
 
 @needs_sandbox
@@ -212,5 +218,22 @@ def test_root_without_mount_rights_falls_back_to_landlock(monkeypatch):
     monkeypatch.setitem(sb._PROBED, "root_isolation", False)
     monkeypatch.setattr(sb, "_CURRENT", {})
     box = sb.current()
-    assert box.uid is None and "NO own uid" in box.level
+    assert box.for_kernel().uid is None and "NO own uid" in box.level
     _reads_outside_denied_writes_inside_allowed()
+
+
+@needs_sandbox
+def test_sibling_kernels_of_one_process_do_not_end_each_other():
+    """Two kernels of one grading process (e.g. started from two threads): ending the first
+    (as root: it kills everything of its uid) leaves the second running."""
+    from coursekit.grading.kernel import Kernel
+
+    first = Kernel(sandbox="on")
+    second = Kernel(sandbox="on")
+    try:
+        assert first.box.uid is None or first.box.uid != second.box.uid
+        first.close()
+        assert second.alive()
+        assert second.run("print(6 * 7)", timeout=20).stdout.strip() == "42"
+    finally:
+        second.close()

@@ -9,14 +9,15 @@ of the solution notebook in another kernel, and the grader compares the two in i
 A check cell earns its points only if it ran without error and every check call in it matched.
 
 Submissions run in parallel (a process pool, one kernel per submission). Each result is
-appended to ``grades.csv`` and its feedback file written as soon as it is known; a re-run
-skips submissions already in ``grades.csv`` with the same content (sha256).
+stored as a record and its feedback (text and HTML) written as soon as it is known;
+``grades.csv`` is rebuilt from the records (:mod:`coursekit.grading.gradebook`), also when
+the run is interrupted. A re-run skips submissions already recorded with the same content
+(sha256), except those that ended in a grader ``error``.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import csv
 import dataclasses
 import hashlib
 import json
@@ -27,15 +28,17 @@ import secrets
 import stat
 import sys
 
+from . import gradebook
 from . import notebooks as nbs
 from .checks import DEFAULT_ATOL, DEFAULT_RTOL, compare, failure_message
+from .feedback import feedback_html, feedback_text
+from .gradebook import cell_text, write_atomic
 from .kernel import KEEP_CHARS, OUTPUT_LIMIT, CellResult, resolve_sandbox, run_cells
 from .record import decode
 from .rewrite import parse_records, rewrite, site_info
 
 MAX_SUBMISSION_BYTES = 100_000_000
-FIXED_COLUMNS = ["submission", "sha256", "student", "assignment"]
-TAIL_COLUMNS = ["total", "max_points", "status", "reason"]
+__all__ = ["Result", "SourceError", "cell_text", "grade", "grade_one", "prepare"]
 
 
 class SourceError(RuntimeError):
@@ -221,7 +224,7 @@ class Result:
     max_points: float = 0.0
     status: str = "ok"  # ok | incomplete | invalid | error
     notes: list = dataclasses.field(default_factory=list)
-    feedback: list = dataclasses.field(default_factory=list)  # lines
+    details: dict = dataclasses.field(default_factory=dict)  # exercise -> {"max_points", "lines"}
 
     @property
     def total(self):
@@ -434,12 +437,12 @@ def _grade_notebook(nb, assignment, result, timeout, sandbox=None):
     if any(r.status in ("timeout", "died", "not run") for r in results):
         result.status = "incomplete"
     for ex, lines in by_exercise.items():
-        result.feedback.append(f"{ex}: {result.scores[ex]:g} / {assignment.exercises[ex]:g}")
+        head = []
         if ex in unfinished:
-            result.feedback.append("  ✗ the answer cell did not finish (timed out or killed the kernel): no points")
+            head.append("  ✗ the answer cell did not finish (timed out or killed the kernel): no points")
         if ex in forbidden:
-            result.feedback.append(f"  ✗ {forbidden[ex]}: no points")
-        result.feedback.extend(lines)
+            head.append(f"  ✗ {forbidden[ex]}: no points")
+        result.details[ex] = {"max_points": assignment.exercises[ex], "lines": head + lines}
 
 
 # ----------------------------------------------------------------------------- the whole class
@@ -475,41 +478,9 @@ def _student_and_feedback(path, root, assignment):
     return path.stem, pathlib.Path(f"{path.stem}.txt")
 
 
-def feedback_text(result, student):
-    lines = [f"Feedback for {student or result.submission}" + (f" -- {result.assignment}" if result.assignment else ""),
-             f"Score: {result.total:g} / {result.max_points:g}", ""]
-    lines += result.feedback
-    if result.notes:
-        lines += ["", "Notes:"] + [f"  - {n}" for n in result.notes]
-    return "\n".join(lines) + "\n"
-
-
-def _columns(assignments):
-    if len(assignments) == 1:
-        return [ex for ex in assignments[0].exercises]
-    return [f"{a.name}: {ex}" for a in assignments for ex in a.exercises]
-
-
 def printable(name):
     """A file name as text: bytes that are not UTF-8 escaped (``\\xff``)."""
     return os.fsencode(str(name)).decode("utf-8", "backslashreplace")
-
-
-def cell_text(text):
-    """A CSV cell a spreadsheet will not run: a leading ``= + - @`` (or tab, CR) is quoted
-    with ``'`` (OWASP's advice against CSV injection)."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _row(result, student, assignments):
-    cols = dict.fromkeys(_columns(assignments), "")
-    prefix = "" if len(assignments) == 1 else f"{result.assignment}: "
-    for ex, pts in result.scores.items():
-        cols[prefix + ex] = f"{pts:g}"
-    return ([cell_text(result.submission), result.sha256, cell_text(student), cell_text(result.assignment)]
-            + list(cols.values())
-            + [f"{result.total:g}", f"{result.max_points:g}", result.status, cell_text("; ".join(result.notes))])
 
 
 def _task(args):
@@ -546,7 +517,7 @@ def _load_or_prepare(sources, out, timeout, pool, sandbox=None):
     futures = [(p, c, [pool.submit(_reference_task, (str(p), timeout, sandbox)) for _ in range(2)]) for p, c in todo]
     for path, cached, runs in futures:
         assignment = prepare(path, timeout=timeout, runs=[f.result() for f in runs])
-        _write_new(cached, _sealed(_assignment_to_json(assignment)))
+        write_atomic(cached, _sealed(_assignment_to_json(assignment)))
         prepared[path] = assignment
     return [prepared[p] for p in sources]
 
@@ -562,23 +533,6 @@ def _unsealed(text):
     if _sha256(outer["body"].encode()) != outer["sha256"]:
         raise ValueError("the cached reference run does not match its hash")
     return json.loads(outer["body"])
-
-
-def _write_new(path, text, out=None):
-    """Write ``text`` to ``path`` atomically (a temporary file, then rename), never through a
-    link: no folder between ``out`` and ``path`` may be a symbolic link (planted links would
-    make the grader write elsewhere, e.g. into ``--source``)."""
-    out = pathlib.Path(out) if out is not None else path.parent
-    for folder in [path.parent, *path.parent.parents]:
-        if folder.is_symlink():
-            raise OSError(f"{folder} is a symbolic link; the grader does not write through links")
-        if folder == out:
-            break
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def _assignment_to_json(a):
@@ -603,23 +557,24 @@ def _assignment_from_json(d):
                          "answers": {k: tuple(v) for k, v in d["answers"].items()}})
 
 
-def _read_done(csv_path, header):
-    if not csv_path.exists() or csv_path.stat().st_size == 0:
-        return {}
-    with open(csv_path, newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    if not rows or rows[0] != header:
-        raise SourceError(f"{csv_path} was written for other exercises; use another --out folder")
-    return {(r[0], r[1]): r for r in rows[1:] if len(r) == len(header) and r[-2] != "error"}
-
-
-def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stderr, sandbox="auto"):
+def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stderr, sandbox="auto", roster=None,
+          due=None, late_policy="none", timestamps=None):
     """Grade every submission; return the list of new :class:`Result` objects (skipped ones excluded).
 
     ``sandbox``: ``auto`` (each kernel sandboxed where the system supports it), ``on``
-    (required) or ``off``; the log's first line says which.
+    (required) or ``off``; the log's first line says which. ``roster``: a CSV file (see
+    :func:`gradebook.read_roster`), so that students without a submission get a row;
+    ``due`` (ISO 8601, UTC unless a zone is given), ``late_policy`` (``none``, ``zero``,
+    ``per-day=P``) and ``timestamps`` (a CSV of ``student, submitted_at``) set each row's
+    ``score`` (:mod:`coursekit.grading.late`).
     """
+    from .late import LatePolicy, parse_time
+
     out = pathlib.Path(out)
+    policy = LatePolicy.parse(late_policy)
+    options = {"roster": gradebook.read_roster(roster) if roster else None,
+               "due": parse_time(due, "due").isoformat() if due else None, "late_policy": str(policy),
+               "timestamps": gradebook.read_timestamps(timestamps) if timestamps else {}}
     _, description = resolve_sandbox(sandbox)
     print(description, file=log)
     out.mkdir(parents=True, exist_ok=True)
@@ -633,17 +588,19 @@ def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stder
     sources = [p for p in sources if p in set(matched.values())]
     workers = max(1, workers or min(len(files) or 1, os.cpu_count() or 1))
     ctx = multiprocessing.get_context("spawn")
-    csv_path = out / "grades.csv"
     results = []
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+    settings = None
     try:
         assignments = _load_or_prepare(sources, out, timeout, pool, sandbox)
+        settings = _settings(out, assignments, options)
+        gradebook.write_settings(out, settings)
+        done = {(r["submission"], r.get("sha256", "")) for r in gradebook.read_records(out)
+                if r.get("status") != "error"}
         by_path = {p: a for p, a in zip(sources, assignments, strict=True)}
-        header = FIXED_COLUMNS + _columns(assignments) + TAIL_COLUMNS
-        done = _read_done(csv_path, header)
         todo = []
         for f, root in files:
-            display = cell_text(printable(f))
+            display = printable(f)
             try:
                 sha = _sha256(read_submission(f, root))
             except (ValueError, OSError):
@@ -652,46 +609,102 @@ def grade(submissions, source, out, *, workers=None, timeout=30.0, log=sys.stder
                 print(f"skip {display} (already graded)", file=log)
                 continue
             todo.append((f, display, root))
-        new_file = not csv_path.exists() or csv_path.stat().st_size == 0
-        with open(csv_path, "a", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            if new_file:
-                writer.writerow(header)
-                fh.flush()
-            def submit(item):
-                f, d, r = item
-                args = (str(f), d, [by_path[matched[f]]] if matched.get(f) else [], timeout, sandbox,
-                        str(r) if r is not None else None)
-                return pool.submit(_task, args)
 
-            futures = {submit(item): (item, 0) for item in todo}
-            pending = set(futures)
-            while pending:
-                finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+        def task(item):
+            f, d, r = item
+            return (str(f), d, [by_path[matched[f]]] if matched.get(f) else [], timeout, sandbox,
+                    str(r) if r is not None else None)
+
+        # At most `workers` submissions in flight, so that a worker's death (killed from outside,
+        # out of memory, or by the submission itself) reaches only those. They get one more try
+        # in a new pool; a submission caught in a second death is graded alone, in a pool of its
+        # own, and only a death there is its own fault.
+        queue = [(item, 0) for item in todo]
+        running = {}
+        with _progress(len(todo), log) as bar:
+            while queue or running:
+                while queue and len(running) < workers:
+                    item, tries = queue.pop(0)
+                    running[pool.submit(_task, task(item))] = (item, tries)
+                finished, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                 for fut in finished:
-                    (f, display, root), tries = futures[fut]
+                    (f, display, root), tries = running.pop(fut)
                     try:
                         result = fut.result()
-                    except cf.process.BrokenProcessPool as err:
-                        # a worker died (killed from outside, out of memory): the submissions in
-                        # flight get one more try in a new pool; a second death is theirs alone
+                    except cf.process.BrokenProcessPool:
+                        pool = _renew(pool, workers, ctx)
                         if tries == 0:
-                            pool = _renew(pool, workers, ctx)
-                            again = submit((f, display, root))
-                            futures[again] = ((f, display, root), 1)
-                            pending.add(again)
+                            queue.insert(0, ((f, display, root), 1))
                             continue
-                        result = Result(submission=display, status="error",
-                                        notes=[f"the grading process died twice ({type(err).__name__})"])
+                        result = _grade_alone(task((f, display, root)), ctx, display)
                     except Exception as err:
                         result = Result(submission=display, status="error",
                                         notes=[f"grader error: {type(err).__name__}: {err}"])
-                    _record(result, f, root, display, out, writer, fh, assignments, log)
+                    _record(result, f, root, display, out, bar)
                     results.append(result)
+                    bar.update(1)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    _compact(csv_path, header)
+        if settings is not None:
+            gradebook.write_grades_csv(out, settings=settings)
     return results
+
+
+def _settings(out, assignments, options):
+    """The run's settings: the assignments' exercises (merged with an earlier run's in the same
+    folder, which must agree) and the roster, due date, late policy and times."""
+    exercises = {a.name: dict(a.exercises) for a in assignments}
+    try:
+        earlier = gradebook.read_settings(out)["assignments"]
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        earlier = {}
+    for name, old in earlier.items():
+        if name in exercises and exercises[name] != old:
+            raise SourceError(f"{out} was graded for other exercises of {name}; use another --out folder")
+    return {"assignments": {**earlier, **exercises}, **options}
+
+
+class _progress:
+    """A tqdm progress bar over submissions on a terminal; elsewhere (a log file) only lines."""
+
+    def __init__(self, total, log):
+        from tqdm.auto import tqdm
+
+        tty = hasattr(log, "isatty") and log.isatty()
+        self.log = log
+        self.bar = tqdm(total=total, file=log, unit="submission", dynamic_ncols=True) if tty and total else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+
+    def update(self, n):
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def write(self, line):
+        if self.bar is not None:
+            self.bar.write(line, file=self.log)
+        else:
+            print(line, file=self.log)
+
+
+def _grade_alone(args, ctx, display):
+    """Grade one submission in a pool of its own (after its worker died twice with others)."""
+    alone = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_worker_init)
+    try:
+        return alone.submit(_task, args).result()
+    except cf.process.BrokenProcessPool:
+        return Result(submission=display, status="error",
+                      notes=["the grading process died while grading this submission alone (it was killed, "
+                             "ran out of memory, or the submission killed it)"])
+    except Exception as err:
+        return Result(submission=display, status="error", notes=[f"grader error: {type(err).__name__}: {err}"])
+    finally:
+        alone.shutdown(wait=True, cancel_futures=True)
 
 
 def _broken(pool):
@@ -706,24 +719,27 @@ def _renew(pool, workers, ctx):
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
 
 
-def _record(result, f, root, display, out, writer, fh, assignments, log):
-    """Write one result's row (at once, synced) and feedback file (atomically, no links)."""
+def _record(result, f, root, display, out, bar):
+    """Write one result's feedback (text and HTML) and then its record, atomically, never
+    through links; a problem with the feedback is logged, the record is written anyway."""
     student, fb_rel = _student_and_feedback(f, root, result.assignment)
-    student = printable(student)
-    result.student = student
-    writer.writerow(_row(result, student, assignments))
-    fh.flush()
-    os.fsync(fh.fileno())
+    result.student = printable(student)
+    record = {"submission": display, "sha256": result.sha256, "student": result.student,
+              "assignment": result.assignment, "scores": result.scores, "max_points": result.max_points,
+              "status": result.status, "notes": result.notes, "details": result.details,
+              "feedback_file": printable(fb_rel)}
     fb = out / "feedback" / fb_rel
     try:
         for folder in reversed([fb.parent, *fb.parent.parents]):
             if folder.is_symlink():
                 raise OSError(f"{folder} is a symbolic link; the grader does not write through links")
         fb.parent.mkdir(parents=True, exist_ok=True)
-        _write_new(fb, feedback_text(result, student), out)
+        write_atomic(fb, feedback_text(record), out)
+        write_atomic(fb.with_suffix(".html"), feedback_html(record), out)
     except OSError as err:
-        print(f"feedback for {display} not written: {err}", file=log)
-    print(f"{result.status:10} {result.total:g}/{result.max_points:g}  {display}", file=log)
+        bar.write(f"feedback for {display} not written: {err}")
+    gradebook.write_record(out, record)
+    bar.write(f"{result.status:10} {result.total:g}/{result.max_points:g}  {display}")
 
 
 def _match_sources(files, sources):
@@ -750,20 +766,3 @@ def _json_or_empty(path):
     except (OSError, UnicodeDecodeError, ValueError):
         return {}
     return nb if isinstance(nb, dict) else {}
-
-
-def _compact(csv_path, header):
-    """Keep one row per submission (the latest), in file order; atomic rewrite."""
-    with open(csv_path, newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.reader(f)][1:]
-    latest = {}
-    for r in rows:
-        latest.pop(r[0], None)
-        latest[r[0]] = r
-    tmp = csv_path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(sorted(latest.values(), key=lambda r: r[0]))
-    os.replace(tmp, csv_path)
-

@@ -96,15 +96,28 @@ def resolve_sandbox(mode=None):
     return box, f"sandbox: {box.level}"
 
 
+def _kernel_parent(box):
+    """Where a kernel's folder goes: the temporary folder, unless the kernel's own uid could
+    not reach it (a TMPDIR inside a private folder; ``_searchable_by`` names the folder that
+    blocks): then ``/tmp``."""
+    from . import sandbox
+
+    base = tempfile.gettempdir()
+    if box is not None and box.uid is not None and sandbox._searchable_by(os.path.join(base, "k"), box.uid):
+        return "/tmp"
+    return base
+
+
 class Kernel:
     """One kernel process in its own empty working directory (removed on close)."""
 
     def __init__(self, *, cwd=None, startup_timeout=60, kernel_name="python3", sandbox=None):
         from jupyter_client import KernelManager
 
-        self.box = resolve_sandbox(sandbox)[0]
+        box = resolve_sandbox(sandbox)[0]
+        self.box = box.for_kernel() if box is not None else None
         self._own_dir = cwd is None or self.box is not None
-        self.cwd = tempfile.mkdtemp(prefix="coursekit-kernel-") if self._own_dir else cwd
+        self.cwd = tempfile.mkdtemp(prefix="coursekit-kernel-", dir=_kernel_parent(self.box)) if self._own_dir else cwd
         self._mounted = False
         for attempt in range(1, STARTUP_ATTEMPTS + 1):
             if self.box is not None:
@@ -284,6 +297,8 @@ class Kernel:
         if self.box is not None and self._mounted:
             self.box.release_folder(self.cwd)
             self._mounted = False
+        if self.box is not None:
+            self.box.release()
         if self._own_dir:
             shutil.rmtree(self.cwd, ignore_errors=True)
 

@@ -24,7 +24,7 @@ kernel, which inherits all of it:
   ``TMPDIR`` in ``D``.
 
 The grader ends the kernel with everything it started: as root, every process of the
-kernel's uid (:func:`kill_uid`, one uid per grading process, claimed with a lock file); else
+kernel's uid (:func:`kill_uid`; each kernel claims a uid of its own with a lock file); else
 the kernel's session and descendants, and the orphans the grading process adopted as a child
 subreaper (:func:`kill_tree`).
 """
@@ -77,7 +77,7 @@ PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 38, 36
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
 MS_BIND, MS_REC, MS_PRIVATE, MS_MOVE, MNT_DETACH = 4096, 16384, 1 << 18, 8192, 2
 
-UID_BASE = 200_000  # kernels run as UID_BASE + slot (root only); a slot per grading process
+UID_BASE = 200_000  # kernels run as UID_BASE + slot (root only); a slot per kernel
 UID_SLOTS = 1000
 SLOT_DIR = pathlib.Path("/tmp/coursekit-sandbox-uids")
 
@@ -286,8 +286,10 @@ class Sandbox:
     """How kernels of this grading process are confined; ``level`` says what is enforced."""
 
     landlock: int  # ABI version, 0 = none
-    uid: int | None  # the kernels' own uid (root only)
+    uid: int | None  # this kernel's own uid (root only; see :meth:`for_kernel`)
     limits: Limits
+    own_uids: bool = False  # root that may unshare and mount: each kernel gets a uid of its own
+    lock: int | None = None  # the file descriptor holding this kernel's uid slot
 
     @property
     def level(self):
@@ -296,11 +298,27 @@ class Sandbox:
             "rlimits",
             "new session",
         ]
-        if self.uid is not None:
-            parts += [f"uid {self.uid}", "mount/network/IPC namespaces", f"tmpfs folder {self.limits.disk >> 20} MiB"]
+        if self.own_uids:
+            parts += ["a uid of its own per kernel", "mount/network/IPC namespaces",
+                      f"tmpfs folder {self.limits.disk >> 20} MiB"]
         elif os.geteuid() == 0:
             parts.append("NO own uid: root here may not mount or unshare (kernels run as root under Landlock)")
         return ", ".join(parts)
+
+    def for_kernel(self):
+        """The sandbox of one kernel: as root, with a uid claimed for it alone (two kernels
+        never share a uid, so ending one never touches another); :meth:`release` frees it."""
+        if not self.own_uids:
+            return self
+        uid, lock = _claim_uid()
+        return dataclasses.replace(self, uid=uid, lock=lock)
+
+    def release(self):
+        """End what is left of this kernel's uid and free its slot for another kernel."""
+        if self.lock is not None:
+            kill_uid(self.uid)
+            with contextlib.suppress(OSError):
+                os.close(self.lock)
 
     def launcher(self, folder):
         """The argv prefix that runs a kernel command inside this sandbox."""
@@ -371,19 +389,18 @@ _CURRENT = {}
 
 
 def current(limits=None):
-    """This process's :class:`Sandbox` (as root: claims a uid of its own), or ``None`` with the
-    reason in :func:`why_unavailable`."""
+    """This process's :class:`Sandbox` (a kernel's own one comes from :meth:`Sandbox.for_kernel`),
+    or ``None`` with the reason in :func:`why_unavailable`."""
     if why_unavailable() is not None:
         return None
     key = os.getpid()
     if key not in _CURRENT:
-        uid = _claim_uid() if os.geteuid() == 0 and _root_isolation_works() else None
-        _CURRENT[key] = Sandbox(landlock=landlock_abi(), uid=uid, limits=limits or Limits())
+        own_uids = os.geteuid() == 0 and _root_isolation_works()
+        _CURRENT[key] = Sandbox(landlock=landlock_abi(), uid=None, limits=limits or Limits(), own_uids=own_uids)
     box = _CURRENT[key]
     return box if limits is None else dataclasses.replace(box, limits=limits)
 
 
-_SLOT_LOCK = []
 _SUBREAPER = []
 
 
@@ -408,7 +425,8 @@ def _uid_base():
 
 
 def _claim_uid():
-    """A uid for this process's kernels, unique among grading processes (a held lock file)."""
+    """``(uid, lock fd)``: a uid for one kernel, unique among all kernels of all graders while
+    the lock file (``fcntl.flock``) is held."""
     SLOT_DIR.mkdir(mode=0o700, exist_ok=True)
     base = _uid_base()
     for slot in range(UID_SLOTS):
@@ -418,9 +436,8 @@ def _claim_uid():
         except OSError:
             os.close(fd)
             continue
-        _SLOT_LOCK.append(fd)
         kill_uid(base + slot)  # leftovers of a grader that died
-        return base + slot
+        return base + slot, fd
     raise OSError(errno.EAGAIN, "all sandbox uids are in use")
 
 
