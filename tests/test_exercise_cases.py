@@ -29,7 +29,6 @@ import pytest
 from coursekit.grading import notebooks as nbs
 from coursekit.grading.grader import grade
 from coursekit.grading.release import release_notebook
-from tests.exercise_cases import new_format_params
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted(p for p in (ROOT / "solutions").glob("*.ipynb") if not p.name.startswith("."))
@@ -147,7 +146,7 @@ def check_chapter(source, cases, tmp):
     return seconds
 
 
-@pytest.mark.parametrize("source", new_format_params(SOLUTIONS, stem=lambda p: p.stem), ids=[p.stem for p in SOLUTIONS])
+@pytest.mark.parametrize("source", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
 def test_chapter_exercises_grade_as_their_cases_say(source, tmp_path):
     case_file = CASES_DIR / f"{source.stem}.py"
     assert case_file.exists(), f"{case_file.relative_to(ROOT)} is missing (the exercise cases of {source.name})"

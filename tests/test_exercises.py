@@ -26,7 +26,6 @@ from coursekit.grading import notebooks as nbs
 from coursekit.grading.kernel import run_cells
 from coursekit.grading.release import lint, lint_exercises, release
 from coursekit.grading.rewrite import check_calls, site_info
-from tests.exercise_cases import OLD_FORMAT, new_format_params
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb") if not p.name.startswith("."))
@@ -128,8 +127,7 @@ def test_solution_metadata_follow_the_authoring_rules(name):
     nbs.validate_source(nb, name)  # grade_ids present and unique, regions well formed, points > 0
     assert lint(nb, name) == []  # every check cell calls check_close/check_equal/check_true
     exercises = _exercises(nb)
-    at_least = 3 if name.removesuffix(".ipynb") in OLD_FORMAT else 6  # issue 15: ≥ 6 once converted
-    assert len(exercises) >= at_least, f"{name}: {len(exercises)} exercises (at least {at_least} per chapter)"
+    assert len(exercises) >= 6, f"{name}: {len(exercises)} exercises (at least 6 per chapter)"
     for ex, cells in exercises.items():
         assert cells["answers"], f"{name}: {ex} has no answer cell"
         assert len(cells["checks"]) == 1, f"{name}: {ex} must have exactly one check cell"
@@ -152,7 +150,7 @@ def test_solution_metadata_follow_the_authoring_rules(name):
     assert list(exercises) == [f"Exercise {k}" for k in range(1, len(exercises) + 1)]
 
 
-@pytest.mark.parametrize("name", new_format_params(SOLUTIONS, stem=lambda n: n.removesuffix(".ipynb")))
+@pytest.mark.parametrize("name", SOLUTIONS)
 def test_exercises_have_kinds_prompts_and_two_hints(name):
     """Issue 15: a prompt per exercise with coursekit.kind (six kinds), the same kind on its
     answer and check cells, exactly two hints without code, no Markdown indented into a code
