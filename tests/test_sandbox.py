@@ -42,6 +42,21 @@ def _attacks(paths, port):
         "read_grader_memory": "open(f'/proc/{os.getppid()}/environ').read()",
         "write_grades_csv": f"open({paths['csv']!r}, 'a').write('forged,row\\n')",
         "write_package": f"open({str(PLANTED)!r}, 'w').write('planted')",
+        "read_reference_cache": f"[open(os.path.join({paths['reference']!r}, n)).read() "
+                                f"for n in os.listdir({paths['reference']!r})]",
+        "write_reference_cache": f"open(os.path.join({paths['reference']!r}, 'forged.json'), 'a').close()",
+        "write_other_submission": f"open({paths['other']!r}, 'a').close()",
+        "write_other_feedback": f"os.makedirs({paths['feedback']!r}, exist_ok=True); "
+                                f"open(os.path.join({paths['feedback']!r}, 'forged.txt'), 'a').close()",
+        # a link in the output folder, for the grader to write through later
+        "plant_link": f"os.makedirs({paths['feedback']!r}, exist_ok=True); "
+                      f"os.symlink({paths['solution']!r}, os.path.join({paths['feedback']!r}, 'link'))",
+        # another pool worker (sibling of this kernel's grading process): signal 0 proves it could kill it
+        "signal_sibling": ("_me = os.getppid()\n"
+                           "_others = [int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != _me "
+                           "and b'multiprocessing' in open(f'/proc/{p}/cmdline', 'rb').read()]\n"
+                           "assert _others, 'no sibling found'\n"
+                           "os.kill(_others[0], 0)"),
         # a start-up file in the grader's IPython profile would run in every later kernel
         "write_ipython_startup": (f"os.makedirs({paths['startup']!r}, exist_ok=True); "
                                   f"open(os.path.join({paths['startup']!r}, '00-planted.py'), 'w').write('x = 1')"),
@@ -85,6 +100,8 @@ def _grade_class(root, mode, monkeypatch):
         "solution": str(sols / "01_demo.ipynb"),
         "csv": str(out / "grades.csv"),
         "startup": str(root / "grader-ipython" / "profile_default" / "startup"),
+        "reference": str(out / "reference"),
+        "feedback": str(out / "feedback" / "solved"),
     }
     monkeypatch.setenv("IPYTHONDIR", str(root / "grader-ipython"))
     listener = socket.socket()
@@ -144,7 +161,7 @@ def unsandboxed(tmp_path_factory):
         return _grade_class(tmp_path_factory.mktemp("off"), "off", mp)
 
 
-ATTACKS = sorted(_attacks({"other": "", "solution": "", "csv": "", "startup": ""}, 1))
+ATTACKS = sorted(_attacks(dict.fromkeys(("other", "solution", "csv", "startup", "reference", "feedback"), ""), 1))
 
 
 @needs_sandbox
@@ -172,6 +189,10 @@ def test_the_run_completes_and_nothing_outlives_it(sandboxed, unsandboxed):
     assert sandboxed["daemons"] == [] and not sandboxed["planted"]
     assert unsandboxed["daemons"] and unsandboxed["planted"]  # off: the daemon lives on, the file is planted
     assert "forged" not in open(sandboxed["subs"].parent / "out" / "grades.csv").read()
+    for run, touched in ((sandboxed, False), (unsandboxed, True)):  # the grader's files and another's feedback
+        out = run["subs"].parent / "out"
+        assert (sorted(os.listdir(out / "feedback" / "solved")) != ["01_demo.html", "01_demo.txt"]) == touched
+        assert (out / "reference" / "forged.json").exists() == touched
     assert "sandbox: Landlock ABI" in sandboxed["log"].splitlines()[0]
     assert unsandboxed["log"].startswith("sandbox: off")
 
