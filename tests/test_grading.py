@@ -541,3 +541,23 @@ def test_a_run_survives_floods_unstoppable_printers_and_a_killed_worker(course, 
     killer = rows["kills_worker"]
     assert killer["status"] == "error" and "grading this submission alone" in killer["reason"], killer
     assert float(rows["flood"]["Exercise 2"]) == float(rows["unstoppable"]["Exercise 2"]) == 0  # not solved
+
+
+def test_judges_read_numbers_and_say_what_is_wrong():
+    from coursekit.grading.judges import Number, read_numbers
+
+    spec = (Number("lr", 0, 10), Number("batch_size", 1, 16, whole=True))
+    assert read_numbers([0.1, 8], *spec) == ((0.1, 8.0), None)
+    assert read_numbers((np.float64(0.1), np.int64(8)), *spec)[0] == (0.1, 8.0)
+    assert read_numbers(0.5, Number("lr", 0, 10)) == ((0.5,), None)
+    for values, words in (((0.1,), "expected 2 numbers (lr, batch_size)"), ("0.1, 8", "expected 2 numbers"),
+                          ((0.0, 8), "lr must be a number in (0, 10]; got 0.0"),
+                          ((float("nan"), 8), "lr must be a number in (0, 10]"),
+                          ((True, 8), "lr must be a number"),
+                          ((0.1, 8.5), "batch_size must be a whole number from 1 to 16"),
+                          ((0.1, 17), "batch_size must be a whole number from 1 to 16")):
+        got, problem = read_numbers(values, *spec)
+        assert got is None and words in problem, (values, problem)
+    gamma = Number("gamma", 0, 1, low_open=False, high_open=True, what="the momentum")
+    assert read_numbers(0.0, gamma)[0] == (0.0,)
+    assert read_numbers(1.0, gamma)[1] == "gamma (the momentum) must be a number in [0, 1); got 1.0"

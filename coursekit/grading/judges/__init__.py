@@ -6,8 +6,8 @@ The contract (``coursekit/grading/judges/chNN.py``, written by that chapter's au
         '''True if SGD with (lr, gamma) = values gets below target within steps.'''
 
 * ``values`` is what the learner's answer produced, as the grader decoded it (numbers, tuples,
-  lists, NumPy arrays): the judge validates it itself and answers ``(False, "what is
-  expected")`` for a wrong type or a non-finite number -- it never trusts it;
+  lists, NumPy arrays): the judge validates it itself (:func:`read_numbers`) and answers
+  ``(False, "what is expected")`` for a wrong type or a non-finite number -- it never trusts it;
 * the keyword arguments are plain literals written in the check cell;
 * deterministic (seeded), well under a second, built on coursekit's tested code;
 * it returns ``(ok, message)``; the message says what happened ("the loss is still 3.2e-3
@@ -22,7 +22,10 @@ keyword arguments recorded from the *solution* run, so the learner's kernel cann
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import math
+import numbers
 import re
 
 _JUDGE_NAME = re.compile(r"ch\d\d\.[A-Za-z_][A-Za-z0-9_]*")
@@ -54,3 +57,50 @@ def run_judge(name, got, kwargs):
         return False, f"the judge {name} answered {answer!r}, not (ok, message) (a bug of the judge)"
     ok, message = answer
     return bool(ok), str(message)
+
+
+@dataclasses.dataclass(frozen=True)
+class Number:
+    """One number a judge expects: its name (``what`` explains it), its interval, whole or not.
+    ``Number("lr", 0, 10)`` is a real number in (0, 10]."""
+
+    name: str
+    low: float
+    high: float
+    low_open: bool = True
+    high_open: bool = False
+    whole: bool = False
+    what: str = ""
+
+    def interval(self):
+        if self.whole:
+            return f"a whole number from {self.low:g} to {self.high:g}"
+        return f"a number in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}{')' if self.high_open else ']'}"
+
+    def problem(self, value):
+        """Why ``value`` is not such a number, or ``None``."""
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+        if ok:
+            v = float(value)
+            ok = ((v > self.low if self.low_open else v >= self.low) and (v < self.high if self.high_open else
+                                                                         v <= self.high))
+            ok = ok and (not self.whole or v.is_integer())
+        if ok:
+            return None
+        label = f"{self.name} ({self.what})" if self.what else self.name
+        return f"{label} must be {self.interval()}; got {value!r}"[:300]
+
+
+def read_numbers(values, *spec):
+    """``(floats, None)``, or ``(None, message)`` when ``values`` is not one number per
+    :class:`Number` of ``spec`` (a single number may come bare or in a list of one)."""
+    names = ", ".join(n.name for n in spec)
+    if len(spec) == 1 and not isinstance(values, list | tuple):
+        values = (values,)
+    if not isinstance(values, list | tuple) or len(values) != len(spec):
+        count = "one number" if len(spec) == 1 else f"{len(spec)} numbers"
+        return None, f"expected {count} ({names}), got {values!r}"[:300]
+    for number, value in zip(spec, values, strict=True):
+        if (problem := number.problem(value)) is not None:
+            return None, problem
+    return tuple(float(v) for v in values), None

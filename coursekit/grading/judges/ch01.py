@@ -8,12 +8,12 @@ itself, is deterministic (no randomness at all) and takes well under a second.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from coursekit import functions as F
 from coursekit import optim
+from coursekit.grading.judges import Number, read_numbers
 from coursekit.train import minimize
 
 __all__ = ["BOWL_H", "START", "bowl", "distance_ratio", "distance_shrinks"]
@@ -40,11 +40,10 @@ def distance_ratio(lr, steps):
 def distance_shrinks(values, *, target, steps):
     """Does gradient descent at the rate ``values`` (one number, ``lr``) bring the distance to the
     minimum of :func:`bowl` below ``target`` times its start within ``steps`` steps?"""
-    lr = values[0] if isinstance(values, list | tuple) and len(values) == 1 else values
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(float(lr)):
-        return False, f"expected one finite number (the learning rate lr), got {values!r}"[:300]
-    if not 0 < float(lr) <= 10:
-        return False, f"lr must be a number in (0, 10]; got {float(lr):g}"
+    got, problem = read_numbers(values, Number("lr", 0, 10, what="the learning rate"))
+    if problem:
+        return False, problem
+    (lr,) = got
     ratio = distance_ratio(lr, steps)
     if not math.isfinite(ratio):
         return False, f"lr = {float(lr):g}: gradient descent diverged within {int(steps)} steps"

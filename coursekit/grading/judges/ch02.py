@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from types import SimpleNamespace
 
 import numpy as np
 
 from coursekit import data, nn, optim
+from coursekit.grading.judges import Number, read_numbers
 
 __all__ = ["floor_reached", "regression", "sgd_gaps"]
 
@@ -62,20 +62,14 @@ def sgd_gaps(lr, batch_size, steps, runs=100, seed=SEED):
     return np.where(np.isfinite(gaps), gaps, np.inf)
 
 
-def _number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-
 
 def floor_reached(values, *, target, steps, window, max_batch):
     """Does ``values = (lr, batch_size)`` bring the mean gap of :func:`sgd_gaps` (100 runs of
     ``steps`` steps) over the last ``window`` steps below ``target``, with ``batch_size <= max_batch``?"""
-    if not isinstance(values, list | tuple) or len(values) != 2:
-        return False, f"expected two numbers (lr, batch_size), got {values!r}"[:300]
-    lr, batch_size = values
-    if not (_number(lr) and 0 < float(lr) <= 10):
-        return False, f"lr must be a number in (0, 10]; got {lr!r}"[:300]
-    if not (_number(batch_size) and float(batch_size).is_integer() and 1 <= batch_size <= max_batch):
-        return False, f"batch_size must be a whole number from 1 to {max_batch}; got {batch_size!r}"[:300]
+    got, problem = read_numbers(values, Number("lr", 0, 10), Number("batch_size", 1, max_batch, whole=True))
+    if problem:
+        return False, problem
+    lr, batch_size = got
     gaps = sgd_gaps(lr, int(batch_size), steps)
     late = float(gaps[-int(window):].mean())
     where = f"lr = {float(lr):g}, batch_size = {int(batch_size)}"

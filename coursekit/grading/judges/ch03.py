@@ -7,14 +7,12 @@ itself, is deterministic (no randomness at all) and takes well under a second.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
 from coursekit import functions as F
 from coursekit import momentum as M
 from coursekit import optim
+from coursekit.grading.judges import Number, read_numbers
 from coursekit.train import minimize
 
 __all__ = ["KAPPA", "colleague_step", "reaches_target", "tune_bowl", "tune_run"]
@@ -37,20 +35,15 @@ def tune_run(lr, gamma, steps):
     return minimize(bowl, start, optim.SGD, int(steps), lr=float(lr), momentum=float(gamma))
 
 
-def _number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-
 
 def reaches_target(values, *, target, steps):
     """Does ``values = (lr, gamma)`` bring the loss of :func:`tune_run` below ``target`` for good
     (its last crossing, ``M.steps_to_tolerance``) within ``steps`` steps?"""
-    if not isinstance(values, list | tuple) or len(values) != 2:
-        return False, f"expected two numbers (lr, gamma), got {values!r}"[:300]
-    lr, gamma = values
-    if not (_number(lr) and 0 < float(lr) <= 100):
-        return False, f"lr must be a number in (0, 100]; got {lr!r}"[:300]
-    if not (_number(gamma) and 0 <= float(gamma) < 1):
-        return False, f"gamma (the momentum) must be a number in [0, 1); got {gamma!r}"[:300]
+    got, problem = read_numbers(values, Number("lr", 0, 100),
+                                Number("gamma", 0, 1, low_open=False, high_open=True, what="the momentum"))
+    if problem:
+        return False, problem
+    lr, gamma = got
     run = tune_run(lr, gamma, steps)
     where = f"lr = {float(lr):g}, gamma = {float(gamma):g}"
     if run.diverged:

@@ -8,12 +8,12 @@ itself, is deterministic (no randomness at all here) and takes well under a seco
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from coursekit import functions as F
 from coursekit import optim
+from coursekit.grading.judges import Number, read_numbers
 from coursekit.train import minimize
 
 __all__ = ["BEALE_START", "adam_reaches", "beale_adam_run"]
@@ -27,18 +27,14 @@ def beale_adam_run(lr, steps=200):
     return minimize(F.Beale(), np.array(BEALE_START), optim.Adam, int(steps), lr=float(lr))
 
 
-def _number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-
 
 def adam_reaches(values, *, target, steps):
     """Does Adam at the rate ``values`` (one number, ``lr``) get Beale's function below ``target``
     after ``steps`` steps of :func:`beale_adam_run`?"""
-    if isinstance(values, list | tuple) and len(values) == 1:
-        values = values[0]
-    if not (_number(values) and 0 < float(values) <= 10):
-        return False, f"expected one learning rate, a number in (0, 10]; got {values!r}"[:300]
-    lr = float(values)
+    got, problem = read_numbers(values, Number("lr", 0, 10, what="the learning rate"))
+    if problem:
+        return False, problem
+    (lr,) = got
     loss = float(beale_adam_run(lr, steps).losses[-1])
     if not math.isfinite(loss):
         return False, f"lr = {lr:g}: the run diverged"

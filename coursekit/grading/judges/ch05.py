@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 
 import numpy as np
 
 from coursekit import data, nn
 from coursekit import schedules as S
+from coursekit.grading.judges import Number, read_numbers
 from coursekit.train import fit
 
 __all__ = ["decayed_regression", "excess_loss_below", "regression_problem"]
@@ -52,20 +52,14 @@ def decayed_regression(lr, gamma, epochs=10):
     return float(nn.mse(model.forward(X), y)[0]) - best_loss, history
 
 
-def _number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-
 
 def excess_loss_below(values, *, target, epochs):
     """Does ``values = (lr, gamma)`` give, after ``epochs`` epochs of :func:`decayed_regression`,
     a final loss less than ``target`` above the least-squares floor?"""
-    if not isinstance(values, list | tuple) or len(values) != 2:
-        return False, f"expected two numbers (lr, gamma), got {values!r}"[:300]
-    lr, gamma = values
-    if not (_number(lr) and 0 < float(lr) <= 10):
-        return False, f"lr must be a number in (0, 10]; got {lr!r}"[:300]
-    if not (_number(gamma) and 0 < float(gamma) <= 1):
-        return False, f"gamma (the decay per epoch) must be a number in (0, 1]; got {gamma!r}"[:300]
+    got, problem = read_numbers(values, Number("lr", 0, 10), Number("gamma", 0, 1, what="the decay per epoch"))
+    if problem:
+        return False, problem
+    lr, gamma = got
     excess, history = decayed_regression(lr, gamma, epochs=int(epochs))
     if not math.isfinite(excess):
         return False, f"lr = {float(lr):g}, gamma = {float(gamma):g}: the run diverged ({history.message})"

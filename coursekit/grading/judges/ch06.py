@@ -8,13 +8,12 @@ itself, is deterministic (fixed seeds) and takes well under a second.
 from __future__ import annotations
 
 import functools
-import math
-import numbers
 
 import numpy as np
 
 from coursekit import data, nn
 from coursekit import diagnostics as D
+from coursekit.grading.judges import Number, read_numbers
 from coursekit.train import fit
 
 __all__ = ["deep_tanh_run", "digits_split", "val_accuracy_reaches"]
@@ -45,20 +44,14 @@ def deep_tanh_run(scale, lr, epochs=3):
     return history, model
 
 
-def _number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-
 
 def val_accuracy_reaches(values, *, target, epochs):
     """Does ``values = (scale, lr)`` give, after ``epochs`` epochs of :func:`deep_tanh_run`, a
     validation accuracy of at least ``target``?"""
-    if not isinstance(values, list | tuple) or len(values) != 2:
-        return False, f"expected two numbers (scale, lr), got {values!r}"[:300]
-    scale, lr = values
-    if not (_number(scale) and 0 < float(scale) <= 20):
-        return False, f"scale must be a number in (0, 20]; got {scale!r}"[:300]
-    if not (_number(lr) and 0 < float(lr) <= 10):
-        return False, f"lr must be a number in (0, 10]; got {lr!r}"[:300]
+    got, problem = read_numbers(values, Number("scale", 0, 20), Number("lr", 0, 10))
+    if problem:
+        return False, problem
+    scale, lr = got
     history, _ = deep_tanh_run(scale, lr, epochs=int(epochs))
     acc = history["val_acc"][-1]
     if history.diverged or not np.isfinite(acc):

@@ -8,13 +8,12 @@ itself, is deterministic (fixed seeds) and takes well under a second.
 from __future__ import annotations
 
 import functools
-import math
-import numbers
 
 import numpy as np
 
 from coursekit import data, nn
 from coursekit import diagnostics as D
+from coursekit.grading.judges import Number, read_numbers
 from coursekit.train import fit
 
 __all__ = ["batchnorm_layers", "digits_split", "eval_accuracy_reaches", "short_bn_run"]
@@ -60,20 +59,14 @@ def short_bn_run(lr, rho, steps=20):
     return history, model
 
 
-def _number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-
 
 def eval_accuracy_reaches(values, *, target, steps):
     """Does ``values = (lr, rho)`` give, after ``steps`` SGD steps of :func:`short_bn_run`, a
     validation accuracy in evaluation mode of at least ``target``?"""
-    if not isinstance(values, list | tuple) or len(values) != 2:
-        return False, f"expected two numbers (lr, rho), got {values!r}"[:300]
-    lr, rho = values
-    if not (_number(lr) and 0 < float(lr) <= 10):
-        return False, f"lr must be a number in (0, 10]; got {lr!r}"[:300]
-    if not (_number(rho) and 0 < float(rho) <= 1):
-        return False, f"rho (BatchNorm1d's momentum) must be a number in (0, 1]; got {rho!r}"[:300]
+    got, problem = read_numbers(values, Number("lr", 0, 10), Number("rho", 0, 1, what="BatchNorm1d's momentum"))
+    if problem:
+        return False, problem
+    lr, rho = got
     history, _ = short_bn_run(lr, rho, steps=int(steps))
     acc = history["val_acc"][-1]
     if history.diverged or not np.isfinite(acc):
