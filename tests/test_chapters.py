@@ -4,7 +4,7 @@
 again with other seeds (COURSEKIT_SEED: other data splits, initial weights and mini-batch orders)
 and its checked cells must print exactly what is stored. Seeds 7 and 13 are among those that
 once broke conclusions that seeds 0 and 1 had not (2026-12-03; the chapters were then checked
-with seeds 0 to 30). Also: every random number of a chapter comes
+once with 7 to 20 seeds each). Also: every random number of a chapter comes
 from its SEED, and checked cells are marked by a cell tag that the learner does not read.
 """
 
