@@ -104,3 +104,14 @@ def read_numbers(values, *spec):
         if (problem := number.problem(value)) is not None:
             return None, problem
     return tuple(float(v) for v in values), None
+
+
+def accuracy_verdict(history, target, where, measured):
+    """``(ok, message)`` for a training run judged by its last validation accuracy: ``where``
+    names the learner's values (``"lr = 0.1, rho = 0.2"``), ``measured`` says what was measured
+    (``"validation accuracy after 3 epochs"``); a diverged run fails with its reason."""
+    acc = history["val_acc"][-1]
+    if history.diverged or not math.isfinite(acc):
+        return False, f"{where}: the run diverged ({history.message})"
+    verdict = "reaches" if acc >= target else "falls short of"
+    return bool(acc >= target), f"{where}: {measured} {100 * acc:.1f}%, which {verdict} the target {100 * target:.0f}%"

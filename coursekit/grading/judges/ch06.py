@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
-
 from coursekit import data, nn
 from coursekit import diagnostics as D
-from coursekit.grading.judges import Number, read_numbers
+from coursekit.grading.judges import Number, accuracy_verdict, read_numbers
 from coursekit.train import fit
 
 __all__ = ["deep_tanh_run", "digits_split", "val_accuracy_reaches"]
@@ -53,11 +51,5 @@ def val_accuracy_reaches(values, *, target, epochs):
         return False, problem
     scale, lr = got
     history, _ = deep_tanh_run(scale, lr, epochs=int(epochs))
-    acc = history["val_acc"][-1]
-    if history.diverged or not np.isfinite(acc):
-        return False, f"scale = {float(scale):g}, lr = {float(lr):g}: the run diverged ({history.message})"
-    verdict = "reaches" if acc >= target else "falls short of"
-    return bool(acc >= target), (
-        f"scale = {float(scale):g}, lr = {float(lr):g}: validation accuracy after {int(epochs)} epochs "
-        f"{100 * acc:.1f}%, which {verdict} the target {100 * target:.0f}%"
-    )
+    return accuracy_verdict(history, target, f"scale = {scale:g}, lr = {lr:g}",
+                            f"validation accuracy after {int(epochs)} epochs")

@@ -13,7 +13,7 @@ import numpy as np
 
 from coursekit import data, nn
 from coursekit import diagnostics as D
-from coursekit.grading.judges import Number, read_numbers
+from coursekit.grading.judges import Number, accuracy_verdict, read_numbers
 from coursekit.train import fit
 
 __all__ = ["batchnorm_layers", "digits_split", "eval_accuracy_reaches", "short_bn_run"]
@@ -68,11 +68,5 @@ def eval_accuracy_reaches(values, *, target, steps):
         return False, problem
     lr, rho = got
     history, _ = short_bn_run(lr, rho, steps=int(steps))
-    acc = history["val_acc"][-1]
-    if history.diverged or not np.isfinite(acc):
-        return False, f"lr = {float(lr):g}, rho = {float(rho):g}: the run diverged ({history.message})"
-    verdict = "reaches" if acc >= target else "falls short of"
-    return bool(acc >= target), (
-        f"lr = {float(lr):g}, rho = {float(rho):g}: validation accuracy in evaluation mode "
-        f"after {int(steps)} steps {100 * acc:.1f}%, which {verdict} the target {100 * target:.0f}%"
-    )
+    return accuracy_verdict(history, target, f"lr = {lr:g}, rho = {rho:g}",
+                            f"validation accuracy in evaluation mode after {int(steps)} steps")
