@@ -161,6 +161,15 @@ def unsandboxed(tmp_path_factory):
         return _grade_class(tmp_path_factory.mktemp("off"), "off", mp)
 
 
+@pytest.fixture(scope="module")
+def landlock_only(tmp_path_factory):
+    """Graded as a grader that is not root (or a root one that may not unshare) would: no uid
+    of its own per kernel, only Landlock and the rlimits."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(sb.OWN_UIDS_VARIABLE, "0")
+        return _grade_class(tmp_path_factory.mktemp("landlock"), "on", mp)
+
+
 ATTACKS = sorted(_attacks(dict.fromkeys(("other", "solution", "csv", "startup", "reference", "feedback"), ""), 1))
 
 
@@ -179,6 +188,30 @@ def test_each_attack_works_without_the_sandbox(unsandboxed, attack):
     text = unsandboxed["feedback"][attack]
     expect = "ATTACK BLOCKED PermissionError" if attack == "daemon" else "ATTACK WORKED"
     assert expect in text, text
+
+
+@needs_sandbox
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_each_attack_is_blocked_by_landlock_alone(landlock_only, attack):
+    """The sandbox a non-root grader gets (here forced, as root, by the environment variable)
+    blocks every attack too."""
+    assert "NO own uid" in landlock_only["log"].splitlines()[0] or os.geteuid() != 0
+    text = landlock_only["feedback"][attack]
+    assert "ATTACK BLOCKED" in text, text
+    row = next(r for r in landlock_only["rows"] if r["student"] == attack)
+    assert row["total"] == "0" and row["status"] == "ok"
+
+
+@needs_sandbox
+def test_landlock_alone_completes_and_nothing_outlives_it(landlock_only):
+    rows = {r["student"]: r for r in landlock_only["rows"]}
+    assert len(rows) == len(ATTACKS) + 6
+    assert rows["solved"]["total"] == "6" and rows["solved"]["status"] == "ok"
+    assert landlock_only["daemons"] == [] and not landlock_only["planted"]
+    out = landlock_only["subs"].parent / "out"
+    assert sorted(os.listdir(out / "feedback" / "solved")) == ["01_demo.html", "01_demo.txt"]
+    assert not (out / "reference" / "forged.json").exists()
+    assert "forged" not in (out / "grades.csv").read_text()
 
 
 @needs_sandbox

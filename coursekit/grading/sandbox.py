@@ -301,6 +301,8 @@ class Sandbox:
         if self.own_uids:
             parts += ["a uid of its own per kernel", "mount/network/IPC namespaces",
                       f"tmpfs folder {self.limits.disk >> 20} MiB"]
+        elif os.geteuid() == 0 and os.environ.get(OWN_UIDS_VARIABLE) == "0":
+            parts.append(f"NO own uid: {OWN_UIDS_VARIABLE}=0 (kernels run as root under Landlock)")
         elif os.geteuid() == 0:
             parts.append("NO own uid: root here may not mount or unshare (kernels run as root under Landlock)")
         return ", ".join(parts)
@@ -386,6 +388,8 @@ def why_unavailable():
 
 
 _CURRENT = {}
+# "0": as root too, only Landlock and the rlimits, no uid of its own per kernel (what a non-root grader gets)
+OWN_UIDS_VARIABLE = "COURSEKIT_SANDBOX_OWN_UIDS"
 
 
 def current(limits=None):
@@ -395,7 +399,7 @@ def current(limits=None):
         return None
     key = os.getpid()
     if key not in _CURRENT:
-        own_uids = os.geteuid() == 0 and _root_isolation_works()
+        own_uids = os.geteuid() == 0 and os.environ.get(OWN_UIDS_VARIABLE) != "0" and _root_isolation_works()
         _CURRENT[key] = Sandbox(landlock=landlock_abi(), uid=None, limits=limits or Limits(), own_uids=own_uids)
     box = _CURRENT[key]
     return box if limits is None else dataclasses.replace(box, limits=limits)
