@@ -484,6 +484,20 @@ def test_cli_check_prints_a_table_per_exercise(course, tmp_path):
     ]
 
 
+def test_cli_check_sees_a_forbidden_function_as_the_grader_does(course, tmp_path):
+    """An answer that reaches a forbidden function where the source scan cannot see it (a
+    computed name; or a helper of the notebook's that wraps it) fails ``coursekit check`` with
+    the reason, as it earns nothing when graded, instead of passing there."""
+    from coursekit.grading.selfcheck import self_check
+
+    _, _, ex = course
+    hidden = "def sgd_step(w, g, lr):\n    return getattr(np, 'sub' + 'tract')(w, lr * g)"
+    path = syn.write(tmp_path / "mine.ipynb", syn.submission(ex, solved=syn.ANSWERS, answers={"ex2-answer": hidden}))
+    rows = {ex_name: (passed, got, message) for ex_name, passed, got, _, message in self_check(path, timeout=20)}
+    assert rows["Exercise 2"] == (False, 0.0, "Exercise 2 must not use numpy.subtract")
+    assert rows["Exercise 1"][:2] == (True, 2.0) and rows["Exercise 3"][0]  # the guard is lifted for the others
+
+
 @pytest.mark.parametrize("attempts, survives", [(3, True), (1, False)])
 def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch, attempts, survives):
     """Kernels start in parallel and one can die at start-up (a free port taken by another

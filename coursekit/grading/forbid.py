@@ -98,3 +98,21 @@ def restore_code():
 _ck_restore()
 del _ck_restore
 """
+
+
+def with_guards(cells):
+    """The kernel-side guard for a run of cells, ``[(code, exercise, names)]`` in order, where
+    ``names`` is an answer cell's forbid list (empty for every other cell) and ``exercise`` is
+    ``None`` for set-up cells: an answer cell with a forbid list starts by disabling those
+    functions; a cell of any other exercise (or a set-up cell) starts by restoring them. Used
+    alike by the grader and by ``coursekit check``, so that both give the same verdict."""
+    guarded = {exercise for _, exercise, names in cells if names}
+    out = []
+    for code, exercise, names in cells:
+        if names:
+            code = disable_code(exercise, names) + code
+        elif guarded and exercise not in guarded:
+            code = restore_code() + code
+        out.append(code)
+    return out
+

@@ -162,23 +162,15 @@ def _forbid_lists(nb):
 
 
 def _with_forbid_guards(assignment, cells):
-    """Kernel-side guard: the answer cells of an exercise with ``coursekit.forbid`` start by
-    disabling those functions; the cells of other exercises (and set-up cells) restore them."""
-    from .forbid import disable_code, restore_code
+    """Kernel-side guard (:func:`coursekit.grading.forbid.with_guards`) on the cells to run."""
+    from .forbid import with_guards
 
-    if not assignment.forbid:
-        return cells
-    guarded_exercises = {assignment.answers[g][2] for g in assignment.forbid}
     exercise_of = {c.grade_id: c.exercise for c in assignment.checks.values()}
-    out = []
-    for (role, gid, _), (code, keep) in zip(assignment.code, cells, strict=True):
+    rows = []
+    for (role, gid, _), (code, _keep) in zip(assignment.code, cells, strict=True):
         exercise = assignment.answers[gid][2] if role == "answer" else exercise_of.get(gid)
-        if role == "answer" and gid in assignment.forbid:
-            code = disable_code(exercise, assignment.forbid[gid]) + code
-        elif exercise not in guarded_exercises:
-            code = restore_code() + code
-        out.append((code, keep))
-    return out
+        rows.append((code, exercise, assignment.forbid.get(gid, []) if role == "answer" else []))
+    return [(code, keep) for code, (_, keep) in zip(with_guards(rows), cells, strict=True)]
 
 
 def _forbidden_answers(answers, assignment):

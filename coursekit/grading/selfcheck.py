@@ -18,7 +18,7 @@ def self_check(path, *, timeout=60.0):
     path = pathlib.Path(path)
     nb = nbs.read_notebook(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    results = run_cells([(nbs.source_text(c), 100_000) for c in code], timeout=timeout,
+    results = run_cells([(src, 100_000) for src in _guarded_sources(code)], timeout=timeout,
                         cwd=str(path.resolve().parent))
     forbidden = _forbidden(nb)
     rows = {}
@@ -42,6 +42,24 @@ def self_check(path, *, timeout=60.0):
         rows[ex] = (name, passed and ok, got + (nbs.points(cell) if ok else 0.0), total + nbs.points(cell),
                     msgs + ([message] if message else []))
     return [(ex, passed, got, total, " | ".join(m)) for ex, passed, got, total, m in rows.values()]
+
+
+def _guarded_sources(code_cells):
+    """The cells' sources with the grader's kernel-side guard against forbidden functions, so
+    that an answer reaching one through a helper fails here as it does when graded."""
+    from .forbid import forbid_list, with_guards
+
+    rows = []
+    for cell in code_cells:
+        names = []
+        if nbs.is_answer(cell):
+            try:
+                names = forbid_list(cell)
+            except ValueError:
+                names = []
+        exercise = nbs.exercise_of(cell) if nbs.is_answer(cell) or nbs.is_check(cell) else None
+        rows.append((nbs.source_text(cell), exercise, names))
+    return with_guards(rows)
 
 
 def _forbidden(nb):

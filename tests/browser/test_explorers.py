@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+import time
 
 import pytest
 
@@ -43,11 +44,18 @@ def _kernel_value_matches(readout: str, seen) -> bool:
 def exercise(page, lab, i: int, j: int, label: str, key: str | None = None, timeout: float = 15.0) -> dict:
     """Move slider j of explorer i once; assert readout, kernel value and canvas all changed."""
     move = page.move(i, j, key=key, timeout=timeout)
-    recs = kernel_records(lab, move.get("t_key", 0) - 1.0, move.get("t_changed", 1e12))
-    mine = [r for r in recs if r.get("changed") == label.strip() or label.strip() in r.get("values", {})]
+    # The window starts before the key press, so it can hold the previous move's record; and the
+    # kernel writes this move's record after it has sent the image. Wait (a little) for it.
+    deadline = time.monotonic() + 3.0
+    while True:
+        recs = kernel_records(lab, move.get("t_key", 0) - 1.0, move.get("t_changed", 1e12))
+        mine = [r for r in recs if r.get("changed") == label.strip() or label.strip() in r.get("values", {})]
+        seen = mine[-1]["values"].get(label.strip(), mine[-1].get("new")) if mine else None
+        if (mine and _kernel_value_matches(move["after"]["readout"], seen)) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert mine, (f"slider {label!r}: the canvas changed but the kernel probe logged no callback for it "
                   f"(records: {recs})")
-    seen = mine[-1]["values"].get(label.strip(), mine[-1].get("new"))
     assert _kernel_value_matches(move["after"]["readout"], seen), (
         f"slider {label!r}: the readout shows {move['after']['readout']} but the kernel saw {seen}")
     move["kernel"] = breakdown(move, mine)
