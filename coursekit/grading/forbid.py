@@ -57,22 +57,50 @@ def reason(exercise, names):
     return f"{exercise} must not use {', '.join(names)}"
 
 
-def disable_code(exercise, names):
-    """Kernel code that makes the forbidden functions raise (run before the answer cells)."""
-    return f"""def _ck_disable(_exercise={exercise!r}, _names={list(names)!r}):
+def disable_code(exercise, names, *, only_from_answers=False):
+    """Kernel code that makes the forbidden functions raise (run before the answer cells).
+
+    The function is replaced wherever a ``coursekit`` module, a table of one (a dict such as
+    ``nn.ACTIVATIONS``) or the notebook holds it. With ``only_from_answers`` (for ``coursekit
+    check``, whose check cells compute their expected values in the same kernel, often with the
+    very function the answer must not use) it raises only when an answer cell of a guarded
+    exercise is on the call stack; the grader, whose expected values come from the reference
+    run, blocks every call."""
+    return f"""def _ck_disable(_exercise={exercise!r}, _names={list(names)!r}, _lenient={bool(only_from_answers)!r}):
     import importlib, sys
     from coursekit.grading.checks import CheckFailed
-    saved = sys.modules.setdefault("_ck_forbidden", type(sys)("_ck_forbidden")).__dict__.setdefault("saved", {{}})
+    state = sys.modules.setdefault("_ck_forbidden", type(sys)("_ck_forbidden")).__dict__
+    saved = state.setdefault("saved", {{}})
+    cells, guards = state.setdefault("cells", set()), state.setdefault("guards", set())
+    cells.add(sys._getframe().f_code.co_filename)
     for dotted in _names:
         module_name, attr = dotted.rsplit(".", 1)
         module = importlib.import_module(module_name)
         original = saved.get(dotted, getattr(module, attr))
         saved[dotted] = original
-        def blocked(*args, _dotted=dotted, **kwargs):
-            raise CheckFailed(f"{{_exercise}} must not use {{_dotted}}")
+        def refuse(_dotted=dotted):
+            frame = sys._getframe(1) if _lenient else None
+            while frame is not None and (frame.f_code.co_filename not in cells or frame.f_code in guards):
+                frame = frame.f_back
+            if frame is not None or not _lenient:
+                raise CheckFailed(f"{{_exercise}} must not use {{_dotted}}")
+        if isinstance(original, type):  # a class stays a class (isinstance, issubclass, factories)
+            def __init__(self, *args, _refuse=refuse, _original=original, **kwargs):
+                _refuse()
+                _original.__init__(self, *args, **kwargs)
+            blocked = type(original.__name__, (original,), dict(
+                __init__=__init__, __module__=original.__module__, __qualname__=original.__qualname__,
+                __doc__=original.__doc__))
+            guards.update((refuse.__code__, __init__.__code__))
+        else:
+            def blocked(*args, _refuse=refuse, _original=original, **kwargs):
+                _refuse()
+                return _original(*args, **kwargs)
+            guards.update((refuse.__code__, blocked.__code__))  # defined in an answer cell, not the learner's
         blocked._ck_original = original
         holders = [m.__dict__ for k, m in list(sys.modules.items()) if k.startswith("coursekit") and m]
-        for space in [module.__dict__] + holders + [globals()]:
+        tables = [v for space in holders for v in list(space.values()) if type(v) is dict and v is not space]
+        for space in [module.__dict__] + holders + tables + [globals()]:
             for key, value in list(space.items()):
                 if value is original:
                     space[key] = blocked
@@ -90,9 +118,14 @@ def restore_code():
         return
     owners = [sys.modules.get(dotted.rsplit(".", 1)[0]) for dotted in mod.saved]
     modules = [m for k, m in list(sys.modules.items()) if k.startswith("coursekit") and m] + [m for m in owners if m]
-    for space in [m.__dict__ for m in modules] + [globals()]:
+    spaces = [m.__dict__ for m in modules]
+    tables = [v for space in spaces for v in list(space.values()) if type(v) is dict and v is not space]
+    for space in spaces + tables + [globals()]:
         for key, value in list(space.items()):
-            original = getattr(value, "_ck_original", None) if callable(value) else None
+            try:
+                original = vars(value).get("_ck_original")  # the blocked stand-ins, not their instances
+            except TypeError:
+                original = None
             if original is not None:
                 space[key] = original
 _ck_restore()
@@ -100,17 +133,18 @@ del _ck_restore
 """
 
 
-def with_guards(cells):
+def with_guards(cells, *, only_from_answers=False):
     """The kernel-side guard for a run of cells, ``[(code, exercise, names)]`` in order, where
     ``names`` is an answer cell's forbid list (empty for every other cell) and ``exercise`` is
     ``None`` for set-up cells: an answer cell with a forbid list starts by disabling those
     functions; a cell of any other exercise (or a set-up cell) starts by restoring them. Used
-    alike by the grader and by ``coursekit check``, so that both give the same verdict."""
+    alike by the grader and (``only_from_answers``, see :func:`disable_code`) by ``coursekit
+    check``, so that both give the same verdict."""
     guarded = {exercise for _, exercise, names in cells if names}
     out = []
     for code, exercise, names in cells:
         if names:
-            code = disable_code(exercise, names) + code
+            code = disable_code(exercise, names, only_from_answers=only_from_answers) + code
         elif guarded and exercise not in guarded:
             code = restore_code() + code
         out.append(code)

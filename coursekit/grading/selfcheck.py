@@ -59,7 +59,7 @@ def _guarded_sources(code_cells):
                 names = []
         exercise = nbs.exercise_of(cell) if nbs.is_answer(cell) or nbs.is_check(cell) else None
         rows.append((nbs.source_text(cell), exercise, names))
-    return with_guards(rows)
+    return with_guards(rows, only_from_answers=True)
 
 
 def _forbidden(nb):

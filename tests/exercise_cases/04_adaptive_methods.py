@@ -7,7 +7,7 @@ _RATIO_NO_ROOT = '''def uncorrected_ratio(t, beta1=0.9, beta2=0.999):
 _RATIO_FORBIDDEN = '''def uncorrected_ratio(t, beta1=0.9, beta2=0.999):
     t = np.asarray(t)
     theta = np.zeros(1)
-    adam = optim.Adam([theta], betas=(beta1, beta2))
+    adam = optim.AdamW([theta], betas=(beta1, beta2))   # Adam's m and v under another name
     out = []
     for _ in range(int(t.max())):
         adam.step([np.ones(1)])
@@ -53,14 +53,14 @@ CASES = {
                    "outside": {"ex1-answer": "predicted_ratio_slow_v, predicted_ratio_slow_m = 35.5, 0.316\n"}},
     "Exercise 2": {"wrong": {"ex2-answer": _RATIO_NO_ROOT}, "wrong_message": "square root of v",
                    "forbidden": {"ex2-answer": _RATIO_FORBIDDEN}},
-    "Exercise 3": {"wrong": {"ex3-answer": 'cause = "C"\n\n\ndef fixed_optimizer(params):\n'
+    "Exercise 3": {"wrong": {"ex3-answer": 'cause = "B"\n\n\ndef fixed_optimizer(params):\n'
                              '    return optim.AdamW(params, lr=alpha, weight_decay=lam)\n'},
                    "wrong_message": "it is uneven"},
     "Exercise 4": {"wrong": {"ex4-answer": _RPROP_STORES_G}, "wrong_message": "0 is stored",
                    "forbidden": {"ex4-answer": _RPROP_FORBIDDEN}},
     "Exercise 5": {"wrong": {"ex5-answer": _NADAM_MU_NOW}, "wrong_message": "look-ahead term",
                    "forbidden": {"ex5-answer": _NADAM_FORBIDDEN}},
-    "Exercise 6": {"wrong": {"ex6-answer": 'reading = "A"\n'}, "wrong_message": "against its column"},
+    "Exercise 6": {"wrong": {"ex6-answer": 'reading = "B"\n'}, "wrong_message": "against its column"},
     "Exercise 7": {"wrong": {"ex7-answer": "lr = 1e-3\n"}, "wrong_message": "does not reach",
                    "inside": {"ex7-answer": "lr = 0.3\n"},
                    "outside": {"ex7-answer": "lr = 0.2\n"}},

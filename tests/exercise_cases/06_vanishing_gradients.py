@@ -12,7 +12,9 @@ _SIGMOID_FORBIDDEN = '''def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    return sigmoid_layer(z)[1]                     # the check's helper: nn.Sigmoid in disguise
+    layer = D.activation("sigmoid")                # nn.Sigmoid through nn.ACTIVATIONS, by a name in lower case
+    out = layer.forward(np.atleast_2d(np.asarray(z, dtype=float)))
+    return layer.backward(np.ones_like(out)).reshape(np.shape(z))
 '''
 _NORMS_PER_SIZE = '''def layer_gradient_norms(model, X, y):
     _, dlogits = nn.softmax_cross_entropy(model.forward(X), y)
@@ -20,7 +22,8 @@ _NORMS_PER_SIZE = '''def layer_gradient_norms(model, X, y):
     return np.array([np.linalg.norm(layer.dW) / layer.dW.size for layer in nn.linear_layers(model)])
 '''
 _NORMS_FORBIDDEN = '''def layer_gradient_norms(model, X, y):
-    return D.layer_gradient_norms(model, X, y)
+    D.forward_backward(model, X, y)               # the forward and backward pass done by the library
+    return np.array([np.linalg.norm(layer.dW) for layer in nn.linear_layers(model)])
 '''
 _CLIP_EACH_ARRAY = '''def clip_by_value(grads, c):
     return [np.clip(g, -c, c) for g in grads]

@@ -5,6 +5,12 @@ _FWD_BIASED = '''def batchnorm_forward(x, gamma, beta, running_mean, running_var
     y = gamma * (x - mu) / np.sqrt(var + eps) + beta
     return y, (1 - momentum) * running_mean + momentum * mu, (1 - momentum) * running_var + momentum * var
 '''
+_FWD_FORBIDDEN = '''def batchnorm_forward(x, gamma, beta, running_mean, running_var, momentum=0.1, eps=1e-5):
+    layer = nn.BatchNorm1d(x.shape[1], momentum=momentum, eps=eps)
+    layer.gamma[:], layer.beta[:] = gamma, beta
+    layer.running_mean, layer.running_var = running_mean.copy(), running_var.copy()
+    return layer.forward(x), layer.running_mean, layer.running_var
+'''
 _BWD_CONSTANT = '''def batchnorm_backward(dout, x, gamma, eps=1e-5):
     inv_std = 1.0 / np.sqrt(x.var(axis=0) + eps)
     x_hat = (x - x.mean(axis=0)) * inv_std
@@ -22,7 +28,8 @@ _EVAL_NO_RESTORE = '''def evaluate(model, X, y):
 '''
 
 CASES = {
-    "Exercise 1": {"wrong": {"ex1-answer": _FWD_BIASED}, "wrong_message": "unbiased batch variance"},
+    "Exercise 1": {"wrong": {"ex1-answer": _FWD_BIASED}, "wrong_message": "unbiased batch variance",
+                   "forbidden": {"ex1-answer": _FWD_FORBIDDEN}},
     "Exercise 2": {"wrong": {"ex2-answer": _BWD_CONSTANT}, "wrong_message": "as constants",
                    "forbidden": {"ex2-answer": _BWD_FORBIDDEN}},
     "Exercise 3": {"wrong": {"ex3-answer": "predicted_running_mean, predicted_running_var = 5.0, 4.0\n"},
