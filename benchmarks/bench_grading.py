@@ -8,7 +8,8 @@ and 3, or for none, in turn; each must get the points of exactly those exercises
 the solution's metadata), or the benchmark stops. ``--chapter demo`` uses the small synthetic
 three-exercise notebook of the tests instead. The reference run of the solution is made once
 beforehand and shared, so the times are those of the submissions: one fresh kernel each.
-``rows()`` (for ``benchmarks/run_all.py``) grades 10 submissions of chapter 1.
+``rows()`` (for ``benchmarks/run_all.py``) grades 30 submissions of chapter 1 and times the
+sandbox's start-up against none.
 """
 
 import argparse
@@ -105,15 +106,21 @@ def sandbox_overhead(kernels: int = 6) -> dict:
     return times
 
 
-def rows(chapter: str = "01", submissions: int = 10) -> list[dict]:
-    """Rows for ``benchmarks/run_all.py``: 2 workers against 1, measured in this run."""
+def rows(chapter: str = "01", submissions: int = 30) -> list[dict]:
+    """Rows for ``benchmarks/run_all.py``: 2 workers against 1, and the sandbox's cost per
+    kernel against no sandbox, measured in this run."""
     res = measure(chapter, submissions)
     t1, t2 = res["times"][1], res["times"][2]
+    over = sandbox_overhead()
     return [{"name": f"grading {submissions} submissions of chapter {chapter}'s exercises (a fresh kernel each), "
                      "2 workers",
              "value": f"{t2:.1f} s", "anchor": f"1 worker {t1:.1f} s", "ratio": f"{t2 / t1:.2f}×",
              "note": f"speed-up {t1 / t2:.2f}×; {t2 / submissions:.2f} s per submission with 2 workers; "
-                     "every grade checked"}]
+                     "every grade checked"},
+            {"name": "grading: one sandboxed kernel (start, import numpy, end)",
+             "value": f"{over['on']:.2f} s", "anchor": f"no sandbox {over['off']:.2f} s",
+             "ratio": f"{over['on'] / over['off']:.2f}×",
+             "note": f"overhead {over['on'] - over['off']:+.2f} s per kernel"}]
 
 
 def main():
