@@ -397,7 +397,7 @@ def current(limits=None):
     or ``None`` with the reason in :func:`why_unavailable`."""
     if why_unavailable() is not None:
         return None
-    key = os.getpid()
+    key = (os.getpid(), os.environ.get(OWN_UIDS_VARIABLE))  # a fork, or the variable set since, decides anew
     if key not in _CURRENT:
         own_uids = os.geteuid() == 0 and os.environ.get(OWN_UIDS_VARIABLE) != "0" and _root_isolation_works()
         _CURRENT[key] = Sandbox(landlock=landlock_abi(), uid=None, limits=limits or Limits(), own_uids=own_uids)
