@@ -289,6 +289,7 @@ class Sandbox:
     uid: int | None  # this kernel's own uid (root only; see :meth:`for_kernel`)
     limits: Limits
     own_uids: bool = False  # root that may unshare and mount: each kernel gets a uid of its own
+    no_own_uid: str = ""  # as root without own uids: why not
     lock: int | None = None  # the file descriptor holding this kernel's uid slot
 
     @property
@@ -301,10 +302,8 @@ class Sandbox:
         if self.own_uids:
             parts += ["a uid of its own per kernel", "mount/network/IPC namespaces",
                       f"tmpfs folder {self.limits.disk >> 20} MiB"]
-        elif os.geteuid() == 0 and os.environ.get(OWN_UIDS_VARIABLE) == "0":
-            parts.append(f"NO own uid: {OWN_UIDS_VARIABLE}=0 (kernels run as root under Landlock)")
-        elif os.geteuid() == 0:
-            parts.append("NO own uid: root here may not mount or unshare (kernels run as root under Landlock)")
+        elif self.no_own_uid:
+            parts.append(f"NO own uid: {self.no_own_uid} (kernels run as root under Landlock)")
         return ", ".join(parts)
 
     def for_kernel(self):
@@ -397,10 +396,15 @@ def current(limits=None):
     or ``None`` with the reason in :func:`why_unavailable`."""
     if why_unavailable() is not None:
         return None
-    key = (os.getpid(), os.environ.get(OWN_UIDS_VARIABLE))  # a fork, or the variable set since, decides anew
+    turned_off = os.environ.get(OWN_UIDS_VARIABLE) == "0"
+    key = (os.getpid(), turned_off)  # a fork, or the variable set since, decides anew
     if key not in _CURRENT:
-        own_uids = os.geteuid() == 0 and os.environ.get(OWN_UIDS_VARIABLE) != "0" and _root_isolation_works()
-        _CURRENT[key] = Sandbox(landlock=landlock_abi(), uid=None, limits=limits or Limits(), own_uids=own_uids)
+        why = ""
+        if os.geteuid() == 0:
+            why = (f"{OWN_UIDS_VARIABLE}=0" if turned_off else
+                   "" if _root_isolation_works() else "root here may not mount or unshare")
+        _CURRENT[key] = Sandbox(landlock=landlock_abi(), uid=None, limits=limits or Limits(),
+                                own_uids=os.geteuid() == 0 and not why, no_own_uid=why)
     box = _CURRENT[key]
     return box if limits is None else dataclasses.replace(box, limits=limits)
 

@@ -47,35 +47,32 @@ def self_check(path, *, timeout=60.0):
 def _guarded_sources(code_cells):
     """The cells' sources with the grader's kernel-side guard against forbidden functions, so
     that an answer reaching one through a helper fails here as it does when graded."""
-    from .forbid import forbid_list, with_guards
+    from .forbid import with_guards
 
-    rows = []
-    for cell in code_cells:
-        names = []
-        if nbs.is_answer(cell):
-            try:
-                names = forbid_list(cell)
-            except ValueError:
-                names = []
-        exercise = nbs.exercise_of(cell) if nbs.is_answer(cell) or nbs.is_check(cell) else None
-        rows.append((nbs.source_text(cell), exercise, names))
+    rows = [(nbs.source_text(cell), nbs.exercise_of(cell) if nbs.is_answer(cell) or nbs.is_check(cell) else None,
+             _forbid_names(cell)) for cell in code_cells]
     return with_guards(rows, only_from_answers=True)
+
+
+def _forbid_names(cell):
+    """An answer cell's forbid list (none for other cells, or a malformed list: ``release`` refuses those)."""
+    from .forbid import forbid_list
+
+    try:
+        return forbid_list(cell) if nbs.is_answer(cell) else []
+    except ValueError:
+        return []
 
 
 def _forbidden(nb):
     """``{exercise: reason}`` for answer cells that use a function their metadata forbids."""
-    from .forbid import forbid_list, forbidden_uses, reason
+    from .forbid import forbidden_uses, reason
 
     found = {}
     for cell in nb.cells:
-        if nbs.is_answer(cell):
-            try:
-                names = forbid_list(cell)
-            except ValueError:
-                continue
-            used = forbidden_uses(nbs.source_text(cell), names)
-            if used:
-                found[nbs.exercise_of(cell)] = reason(nbs.exercise_of(cell), used)
+        used = forbidden_uses(nbs.source_text(cell), _forbid_names(cell))
+        if used:
+            found[nbs.exercise_of(cell)] = reason(nbs.exercise_of(cell), used)
     return found
 
 
